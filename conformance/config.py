@@ -47,6 +47,11 @@ class Config:
     sync_io: bool = field(default=False, metadata={"render_only_if_set": True})
     # Use count 2: a page shared after fork, two PTEs (a model with `SwapShared <- SwapSharedOn`).
     swap_shared: bool = field(default=False, metadata={"render_only_if_set": True})
+    # v6.8's zswap.exclusive_loads off (a model with `ExclusiveLoads <- ExclusiveLoadsOff`): a load keeps
+    # the entry and rotates it to the LRU tail; zswap_invalidate waits for the slot to be fully free.
+    shared_loads: bool = field(default=False, metadata={"render_only_if_set": True})
+    # The duplicate store (a model with `Redirty <- RedirtyOn`): SwapOutAgain, SwapOutAgainRejected.
+    redirty: bool = field(default=False, metadata={"render_only_if_set": True})
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -57,6 +62,12 @@ class Config:
             raise ConfigError(f"fresh_version {self.fresh_version!r} unknown: use 'any' or 'first'")
         if self.sync_io and self.variant == "swap_table":
             raise ConfigError("sync_io: the swap table has no swap-cache bypass (spec/Zswap.tla, SyncIO)")
+        if self.shared_loads and self.variant not in ("none", "lru_remove", "skip_if_exists"):
+            raise ConfigError(f"shared_loads: {self.variant} has only exclusive loads (spec/Zswap.tla, ExclusiveLoads)")
+        if self.shared_loads and self.sync_io:
+            raise ConfigError("shared_loads with sync_io: not modelled (spec/Zswap.tla, ASSUME ~(SyncIO /\\ ~ExclusiveLoads))")
+        if self.redirty and self.swap_shared:
+            raise ConfigError("redirty with swap_shared: not modelled (spec/Zswap.tla, ASSUME ~(Redirty /\\ SwapShared))")
         if self.scan_budget < 1:
             raise ConfigError(f"SCAN_BUDGET must be >= 1, got {self.scan_budget}")
         unknown = set(self.bugs) - KNOWN_BUGS
@@ -110,6 +121,14 @@ class Config:
         if shared not in (None, "SwapSharedOn"):
             raise ConfigError(f"SwapShared <- {shared}: the implementation knows only SwapSharedOn")
         constants["__swap_shared__"] = shared is not None
+        exclusive = substitutions.get("ExclusiveLoads")
+        if exclusive not in (None, "ExclusiveLoadsOff"):
+            raise ConfigError(f"ExclusiveLoads <- {exclusive}: the implementation knows only ExclusiveLoadsOff")
+        constants["__shared_loads__"] = exclusive is not None
+        redirty = substitutions.get("Redirty")
+        if redirty not in (None, "RedirtyOn"):
+            raise ConfigError(f"Redirty <- {redirty}: the implementation knows only RedirtyOn")
+        constants["__redirty__"] = redirty is not None
         return cls.from_constants(constants)
 
     @classmethod
@@ -145,4 +164,6 @@ class Config:
             fresh_version=str(constants.get("__fresh_version__", "any")),
             sync_io=bool(constants.get("__sync_io__", False)),
             swap_shared=bool(constants.get("__swap_shared__", False)),
+            shared_loads=bool(constants.get("__shared_loads__", False)),
+            redirty=bool(constants.get("__redirty__", False)),
         )

@@ -12,7 +12,10 @@ BUG_NO_ENTRY_RECHECK = "04fc7816089c"  # writeback does not re-check the tree en
 BUG_NO_SKIP_IF_EXISTS = "a65b0e7607cc"  # writeback waits on a held pin again: the recursion deadlock
 BUG_LRU_SKIP_CURSOR = "27d3969b47cc"  # on -EEXIST the walk goes on from a cursor it did not pin
 BUG_SYNC_EXCLUSIVE_LOAD = "25cd241408a2"  # zswap_load() into the bypass's private folio frees the entry
-KNOWN_BUGS = frozenset({BUG_NO_ENTRY_RECHECK, BUG_NO_SKIP_IF_EXISTS, BUG_LRU_SKIP_CURSOR, BUG_SYNC_EXCLUSIVE_LOAD})
+BUG_STORE_KEEPS_DUP = "678e54d4bb9a"  # a skipped zswap_store leaves the old (duplicate) entry in the tree
+KNOWN_BUGS = frozenset(
+    {BUG_NO_ENTRY_RECHECK, BUG_NO_SKIP_IF_EXISTS, BUG_LRU_SKIP_CURSOR, BUG_SYNC_EXCLUSIVE_LOAD, BUG_STORE_KEEPS_DUP}
+)
 
 # The pcs at which a frame holds its slot's pin or folio lock, by the frame's
 # kernel function (spec/README.md, "Who waits on whom").

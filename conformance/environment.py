@@ -17,7 +17,8 @@ def _faults_on(mm: MM, slot: int) -> list[SwapinFrame]:
 
 
 def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, Args]]:
-    """The environment's enabled steps, in order: SwapOut (by slot, version), FreeSlot, DropCleanFolio.
+    """The environment's enabled steps, in order: SwapOut (by slot, version), FreeSlot, DropCleanFolio,
+    SwapDuplicate, SwapOutAgain and SwapOutAgainRejected.
 
     The same guards as the ``*_refusal`` functions, in one pass over the state
     (enabled() runs at every step).
@@ -31,6 +32,7 @@ def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, Args]]:
     free: list[tuple[str, Args]] = []
     drop: list[tuple[str, Args]] = []
     dup: list[tuple[str, Args]] = []
+    again: list[tuple[str, Args]] = []
     referenced: set[str] | None = None
     for slot, entry in enumerate(mm.swap_map):
         if entry.count:
@@ -54,7 +56,15 @@ def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, Args]]:
             and not _dirty_shared(mm, slot)
         ):
             drop.append(("DropCleanFolio", (("s", slot),)))
-    return swap_out + free + drop + dup
+            if mm.cfg.redirty and not entry.count:  # a kept folio (has_cache: it is in the swap cache)
+                if referenced is None:
+                    referenced = mm.referenced_versions()
+                fresh = [v for v in versions if v not in referenced]
+                if mm.cfg.fresh_version == "first":
+                    fresh = fresh[:1]
+                for name in ("SwapOutAgain", "SwapOutAgainRejected"):
+                    again += [(name, (("s", slot), ("v", v))) for v in fresh]
+    return swap_out + free + drop + dup + again
 
 
 def _dirty_shared(mm: MM, slot: int) -> bool:
@@ -138,4 +148,37 @@ def drop_clean_folio_refusal(mm: MM, slot: int) -> str | None:
 
 def drop_clean_folio(mm: MM, slot: int) -> None:
     """Reclaim of a clean swap-cache folio: __remove_mapping() -> put_swap_folio()."""
+    swap_state.delete_from_swap_cache(mm, slot)
+
+
+def swap_out_again_refusal(mm: MM, slot: int, version: str) -> str | None:
+    """Why the page kept in the swap cache at ``slot`` cannot be stored again as ``version`` now (or None)."""
+    if not mm.cfg.redirty:
+        return "this model has no redirtied pages (Redirty)"
+    if mm.swap_map[slot].count:
+        return "the slot is in use (count = 1): no page of it sits mapped in the swap cache"
+    why = drop_clean_folio_refusal(mm, slot)
+    if why is not None:
+        return why
+    referenced = mm.referenced_versions()
+    if version in referenced:
+        return f"version {version} is referenced in the state: the redirtied page's data is fresh"
+    if mm.cfg.fresh_version == "first":
+        first = next(v.name for v in mm.cfg.version_values if v.name not in referenced)
+        if version != first:
+            return f"this model takes the first fresh version ({first}), not {version} (FirstFreshVersion)"
+    return None
+
+
+def swap_out_again(mm: MM, slot: int, version: str, stored: bool) -> None:
+    """A page that do_swap_page() left in the swap cache was written to and is reclaimed again.
+
+    try_to_unmap() puts the slot back in the PTE (swap_duplicate(): use count 1), pageout() ->
+    swap_writepage() -> zswap_store() of the new data; if zswap does not take it, __swap_writepage()
+    writes it to the device.  Then __remove_mapping() drops the clean folio, as at SwapOut.
+    """
+    mm.set_swap_map(slot, count=1)
+    mm.set_swapped_page(slot, version)
+    if not zswap.zswap_store(mm, slot, version, zswap_enabled=stored):
+        mm.set_device(slot, version)
     swap_state.delete_from_swap_cache(mm, slot)

@@ -76,9 +76,10 @@ def do_swap_page(mm: MM, task: int) -> Preemptible[None]:
         swap_read_folio(mm, slot)
         mm.set_pc(task, 0, "map")
 
-    if zswap.rotating(mm) and mm.swap_map[slot].count == 1:
+    if mm.swap_map[slot].count == 1:  # SwapShared: with another reference MapFolio keeps the folio anyway
         # [6.12 mm/memory.c:4535-4537] "swap_free_nr(entry, nr_pages); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
-        # whether it is true (a write fault, swap full, mlocked) is the environment's choice.
+        # whether it is true (a write fault, swap full, mlocked) is the environment's choice.  v6.8 has the same test:
+        # [v6.8 c145e0b47c77 mm/memory.c] "swap_free(entry); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
         choice = yield offer("MapFolio", "MapFolioKeepCache")
     else:
         choice = yield offer("MapFolio")

@@ -81,6 +81,15 @@ STEPS: dict[str, StepKind] = {
         StepKind("SwapOut", "environment", ("s", "v"), "zswap_store", "{v} is swapped out to {s}"),
         StepKind("FreeSlot", "environment", ("s",), "swap_free", "{s} is freed"),
         StepKind("DropCleanFolio", "environment", ("s",), "delete_from_swap_cache", "{s}'s clean folio is dropped"),
+        # The duplicate store (spec: Redirty): a page kept in the swap cache is written to and stored again.
+        StepKind("SwapOutAgain", "environment", ("s", "v"), "zswap_store", "{s}'s kept page is stored again as {v}"),
+        StepKind(
+            "SwapOutAgainRejected",
+            "environment",
+            ("s", "v"),
+            "zswap_store",
+            "{s}'s kept page, now {v}, is not stored and goes to the device",
+        ),
     )
 }
 
@@ -88,8 +97,11 @@ ACTOR_STEPS = frozenset(name for name, kind in STEPS.items() if kind.actor != "e
 ENV_STEPS = frozenset(name for name, kind in STEPS.items() if kind.actor == "environment")
 STEP_ARGS: dict[str, tuple[str, ...]] = {name: kind.args for name, kind in STEPS.items() if kind.args}
 STEP_WORDS: dict[str, str] = {name: kind.words for name, kind in STEPS.items()}
-# Steps only 6.12's code has (variant rotate).
-ROTATE_ONLY_STEPS = frozenset({"MapFolioKeepCache"})
+# Steps only 6.12's code has (variant rotate).  (MapFolioKeepCache was one
+# until the v6.8 variants got should_try_to_free_swap() too.)
+ROTATE_ONLY_STEPS: frozenset[str] = frozenset()
+# Steps only a model with Redirty has (`Redirty <- RedirtyOn`): the duplicate store.
+REDIRTY_STEPS = frozenset({"SwapOutAgain", "SwapOutAgainRejected"})
 # Steps only a model with WORKER_CHARGE_RECLAIM has: the worker's writeback charging.
 WORKER_CHARGE_STEPS = frozenset({"WbChargeOk", "WbChargeReclaim", "WbChargeFail"})
 

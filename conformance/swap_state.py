@@ -37,7 +37,7 @@ def swapcache_prepare(mm: MM, slot: int) -> int:
 def put_swap_folio(mm: MM, slot: int) -> None:
     """Drop SWAP_HAS_CACHE: the pin is released."""
     mm.set_swap_map(slot, has_cache=False)
-    if zswap.rotating(mm) and not mm.swap_map[slot].count:
+    if zswap.invalidates_when_free(mm) and not mm.swap_map[slot].count:
         # [6.12 mm/swapfile.c:1672-1674] "if (!__swap_entry_free_locked(si, offset + i, SWAP_HAS_CACHE)) {" ... "free_swap_slot(entry);"
         free_swap_slot(mm, slot)
 
@@ -51,8 +51,8 @@ def free_swap_slot(mm: MM, slot: int) -> None:
 def swap_free(mm: MM, slot: int) -> None:
     """The PTE no longer refers to the slot: drop its use count; zswap forgets it.
 
-    v6.8 invalidates at once; 6.12 (rotate) only when the slot is really
-    free, i.e. no folio holds SWAP_HAS_CACHE ([6.12 mm/swapfile.c:1520-1521] "if (!usage) free_swap_slot(entry);").
+    The v6.8 models invalidate at once; 6.12 (rotate), and v6.8 with shared loads, only when the slot
+    is really free, i.e. no folio holds SWAP_HAS_CACHE ([6.12 mm/swapfile.c:1520-1521] "if (!usage) free_swap_slot(entry);").
     A shared slot (use count 2, SwapShared) loses this PTE's reference only: the other PTE still holds it.
     """
     count = mm.swap_map[slot].count
@@ -61,7 +61,7 @@ def swap_free(mm: MM, slot: int) -> None:
         return
     mm.set_swap_map(slot, count=0)
     mm.set_swapped_page(slot, None)
-    if not zswap.rotating(mm) or not mm.swap_map[slot].has_cache:
+    if not zswap.invalidates_when_free(mm) or not mm.swap_map[slot].has_cache:
         zswap.zswap_invalidate(mm, slot)
 
 

@@ -294,6 +294,11 @@ class System:
             assert isinstance(version, str)
             why = environment.swap_out_refusal(mm, slot, version)
             change = lambda m: environment.swap_out(m, slot, version)  # noqa: E731
+        elif name in ("SwapOutAgain", "SwapOutAgainRejected"):
+            data, stored = a["v"], name == "SwapOutAgain"
+            assert isinstance(data, str)
+            why = environment.swap_out_again_refusal(mm, slot, data)
+            change = lambda m: environment.swap_out_again(m, slot, data, stored)  # noqa: E731
         elif name == "FreeSlot":
             why = environment.free_slot_refusal(mm, slot)
             change = lambda m: environment.free_slot(m, slot)  # noqa: E731

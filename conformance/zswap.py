@@ -21,11 +21,22 @@ from .state import MM, WalkFrame, WritebackFrame, ZswapEntry
 BUG_NO_ENTRY_RECHECK = contract.BUG_NO_ENTRY_RECHECK
 BUG_LRU_SKIP_CURSOR = contract.BUG_LRU_SKIP_CURSOR
 BUG_SYNC_EXCLUSIVE_LOAD = contract.BUG_SYNC_EXCLUSIVE_LOAD
+BUG_STORE_KEEPS_DUP = contract.BUG_STORE_KEEPS_DUP
 
 
 def rotating(mm: MM) -> bool:
     """6.9 .. 6.12: entries are rotated on the LRU, never isolated."""
     return mm.cfg.variant == "rotate"
+
+
+def invalidates_when_free(mm: MM) -> bool:
+    """zswap_invalidate only once the slot is fully free (no use count, no SWAP_HAS_CACHE).
+
+    6.12 (rotate) and v6.8 with shared loads (spec: DeferredInvalidate); the v6.8
+    models with exclusive loads invalidate at the first swap_free(), which only
+    adds behaviours there.
+    """
+    return rotating(mm) or mm.cfg.shared_loads
 
 
 # pool->list_lru, head = oldest
@@ -63,16 +74,33 @@ def zswap_entry_free(mm: MM, entry: ZswapEntry) -> None:
     zswap_lru_del(mm, entry)
 
 
-def zswap_store(mm: MM, slot: int, data: str) -> None:
-    """Compress the page into a new entry: into the tree, at the LRU tail."""
+def zswap_store(mm: MM, slot: int, data: str, zswap_enabled: bool = True) -> bool:
+    """Compress the page into a new entry: into the tree, at the LRU tail.  False: the page goes to the device.
+
+    ``zswap_enabled`` False stands for every store that does not happen: zswap
+    disabled, or the compression, the pool limit or an allocation failing.
+    A redirtied page's store meets the entry its last store left (a shared
+    load kept it): it must go whatever happens, or a load would read it and
+    its writeback would overwrite the new data on the device.
+    """
+    if not zswap_enabled and BUG_STORE_KEEPS_DUP in mm.cfg.bugs:
+        return False  # before 678e54d4bb9a: "if (!zswap_enabled || !tree) return false;" came first
+    # [v6.8 ca56489c2f1d mm/zswap.c] zswap_store(): "dupentry = zswap_rb_search(&tree->rbroot, offset);
+    # if (dupentry) { zswap_duplicate_entry++; zswap_invalidate_entry(tree, dupentry); }"
+    # 6.12 erases it when the new entry goes in ([6.12 mm/zswap.c:1534-1535] "if (old) zswap_entry_free(old);")
+    # and on every failure ([6.12 mm/zswap.c:1573-1581] "check_old:" ... "entry = xa_erase(tree, offset);"):
+    # the same end state.
     old = mm.zswap_tree[slot]
-    if old is not None:  # a duplicate store invalidates the old entry
+    if old is not None:
         zswap_entry_free(mm, old)
+    if not zswap_enabled:
+        return False
     entry = ZswapEntry(slot, data)
     # [6.12 mm/zswap.c:1518] "entry->referenced = true;"
     mm.set_referenced(slot, rotating(mm))
     mm.set_tree(slot, entry)
     zswap_lru_add(mm, entry)
+    return True
 
 
 def zswap_load(mm: MM, slot: int, swapcache: bool = True) -> str | None:
@@ -83,11 +111,19 @@ def zswap_load(mm: MM, slot: int, swapcache: bool = True) -> str | None:
     "if (swapcache) entry = xa_erase(tree, offset); else entry = xa_load(tree, offset);"
     (25cd241408a2, in stable 6.5+: every variant).  Bug 25cd241408a2 erases it anyway:
     [patch <20240324210447.956973-1-hannes@cmpxchg.org> mm/zswap.c] "zswap_rb_erase(&tree->rbroot, entry);"
+    The v6.8 variants' loads are exclusive unless the model turns zswap.exclusive_loads off
+    (``shared_loads``, never with the bypass): then the entry stays and moves to the LRU tail,
+    [v6.8 a65b0e7607cc mm/zswap.c] zswap_load(): "} else if (entry->length) { zswap_lru_del(&entry->pool->list_lru, entry);
+    zswap_lru_add(&entry->pool->list_lru, entry); }"
+    An entry a walk isolated is off the list: list_lru_del() does nothing, list_lru_add() puts it back.
     """
     entry = mm.zswap_tree[slot]
     if entry is None:
         return None
-    if swapcache or BUG_SYNC_EXCLUSIVE_LOAD in mm.cfg.bugs:
+    if mm.cfg.shared_loads:
+        zswap_lru_del(mm, entry)
+        zswap_lru_add(mm, entry)
+    elif swapcache or BUG_SYNC_EXCLUSIVE_LOAD in mm.cfg.bugs:
         zswap_entry_free(mm, entry)
     return entry.data
 
@@ -160,7 +196,9 @@ def shrink_memcg_cb(mm: MM, actor: int, depth: int, encountered_page_in_swapcach
     # [v6.8 a65b0e7607cc mm/zswap.c] shrink_memcg_cb(): "if (writeback_result) { zswap_reject_reclaim_fail++;
     # zswap_lru_putback(&entry->pool->list_lru, entry); ret = LRU_RETRY;"
     yield offer("WbPutback")  # spin_lock(lru lock) again
-    if mm.zswap_tree[entry.slot] == entry:  # not invalidated meanwhile
+    # Not invalidated meanwhile, and not back on the list already: list_lru_putback() adds only
+    # "if (list_empty(item))" (a shared load re-adds an isolated entry).
+    if mm.zswap_tree[entry.slot] == entry and entry not in mm.zswap_lru:
         zswap_lru_putback(mm, entry)
     mm.pop_frame(actor)
 

@@ -54,6 +54,11 @@ FirstFreshVersion(v) ==
 (* The SWP_SYNCHRONOUS_IO bypass on (cfg: SyncIO <- SyncIOOn): every     *)
 (* swap-in that misses the swap cache skips it (Zswap.tla, SyncIO).       *)
 SyncIOOn == TRUE
+(* v6.8's shared (non-exclusive) loads (cfg: ExclusiveLoads <- Exclusive-  *)
+(* LoadsOff; Zswap.tla, ExclusiveLoads), and the redirtied page's second   *)
+(* store (cfg: Redirty <- RedirtyOn; Zswap.tla, SwapOutAgain).             *)
+ExclusiveLoadsOff == FALSE
+RedirtyOn == TRUE
 
 (* Use count 2 on (cfg: SwapShared <- SwapSharedOn): a page shared after   *)
 (* fork, two PTEs (Zswap.tla, SwapShared; spec/README.md "Use count above 1"). *)

@@ -19,7 +19,8 @@
 (*                                                                         *)
 (* Abstracted away (README "What is abstracted away"): one memcg, one swap *)
 (* device, one pool, no readahead, no swapoff, use count 0/1 (2 with     *)
-(* SwapShared), exclusive loads, one reclaim per fault.                    *)
+(* SwapShared), exclusive loads unless a v6.8 model turns them off         *)
+(* (ExclusiveLoads), one reclaim per fault.                                *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences
 
@@ -39,7 +40,7 @@ CONSTANTS
 ASSUME VARIANT \in {"none", "lru_remove", "skip_if_exists", "swap_table", "rotate"}
 ASSUME PUTBACK \in {"tail", "head"}
 ASSUME SCAN_BUDGET \in Nat \ {0}
-ASSUME BUGS \subseteq {"04fc7816089c", "a65b0e7607cc", "27d3969b47cc", "25cd241408a2"}
+ASSUME BUGS \subseteq {"04fc7816089c", "a65b0e7607cc", "27d3969b47cc", "25cd241408a2", "678e54d4bb9a"}
 ASSUME FAIRNESS \in {"weak", "strong"}
 ASSUME WORKER_CHARGE_RECLAIM \in BOOLEAN
 ASSUME Tasks \cap Shrinkers = {}
@@ -131,6 +132,46 @@ InUse(s) == swap_map[s].count > 0
 \* A fault on s that misses the swap cache takes the SWP_SYNCHRONOUS_IO bypass.
 Bypasses(s) == SyncIO /\ swap_map[s].count = 1
 LruSkipBug     == "27d3969b47cc" \in BUGS
+
+(* v6.8's zswap.exclusive_loads (b9c91c43412f, v6.5 .. v6.8: the module   *)
+(* parameter, its boot default CONFIG_ZSWAP_EXCLUSIVE_LOADS_DEFAULT_ON off *)
+(* unless configured).  TRUE here: a load frees the entry, as every load   *)
+(* into the swap cache does since v6.9 (<20240201-b4-zswap-invalidate-     *)
+(* entry-v2-5-99d4084260a0@bytedance.com>, "mm/zswap: only support         *)
+(* zswap_exclusive_loads_enabled"); a v6.8 model turns the shared load on  *)
+(* with the cfg line `ExclusiveLoads <- ExclusiveLoadsOff` (MCZswap.tla):  *)
+(* [v6.8 a65b0e7607cc mm/zswap.c] zswap_load(): "if (zswap_exclusive_loads_enabled) { zswap_invalidate_entry(tree, entry); folio_mark_dirty(folio); } else if (entry->length) { zswap_lru_del(&entry->pool->list_lru, entry); zswap_lru_add(&entry->pool->list_lru, entry); }" *)
+(* rotate (6.12) and swap_table (2025) have only exclusive loads into the  *)
+(* swap cache.                                                             *)
+ExclusiveLoads == TRUE
+ASSUME ExclusiveLoads \/ VARIANT \in {"none", "lru_remove", "skip_if_exists"}
+\* Not with the bypass: its private folio's load is never exclusive anyway
+\* (ExclusiveBypassLoad), and the pair is not modelled.
+ASSUME ~(SyncIO /\ ~ExclusiveLoads)
+
+(* A page that do_swap_page() left in the swap cache (MapFolioKeepCache)   *)
+(* is written to and reclaimed again: the duplicate store (SwapOutAgain,   *)
+(* SwapOutAgainRejected).  Off here; a model turns it on with the cfg line *)
+(* `Redirty <- RedirtyOn` (MCZswap.tla).                                   *)
+Redirty == FALSE
+\* Not combined with a shared slot: only the PTE that mapped the kept folio could
+\* redirty it, and which reference a re-store keeps is not modelled.
+ASSUME ~(Redirty /\ SwapShared)
+\* Bug 678e54d4bb9a: a store skipped (zswap disabled) before the duplicate
+\* check leaves the old entry in the tree.
+StoreKeepsDupBug == "678e54d4bb9a" \in BUGS
+
+(* When zswap_invalidate() runs.  6.12 (rotate): once the slot is really  *)
+(* free, use count and SWAP_HAS_CACHE both gone (free_swap_slot(), below). *)
+(* v6.8 calls it even later, from swap_range_free() when the swap slots    *)
+(* cache returns the slot (the move to free_swap_slot() is in the v6.9     *)
+(* series above, <20240201-b4-zswap-invalidate-entry-v2-0-99d4084260a0@bytedance.com>), *)
+(* but still only for a fully free slot.  The v6.8 models with exclusive   *)
+(* loads invalidate at the first swap_free() instead: it only adds         *)
+(* behaviours there (README "What is abstracted away").  With shared loads *)
+(* it would hide the entry a kept folio's re-store meets, so they defer    *)
+(* like rotate.                                                            *)
+DeferredInvalidate == Rotate \/ ~ExclusiveLoads
 
 (***************************************************************************)
 (* Helpers.                                                                *)
@@ -227,11 +268,12 @@ DeviceWrite(s, d) == d
 \* invalidate at the first swap_free().
 \* SWAP_HAS_CACHE is a folio's, or the pin of a worker's writeback charging
 \* before it adds its folio (WORKER_CHARGE_RECLAIM).
-InvalidatesNow(s) == ~Rotate \/ ~swap_map[s].has_cache
+InvalidatesNow(s) == ~DeferredInvalidate \/ ~swap_map[s].has_cache
 \* rotate: SWAP_HAS_CACHE goes from a slot whose use count is gone: the
-\* slot is freed now (v6.8 invalidated it at the swap_free()).
+\* slot is freed now (v6.8 invalidated it at the swap_free(), unless
+\* DeferredInvalidate).
 SlotFreedWithPin(s) ==
-    IF Rotate /\ swap_map[s].count = 0
+    IF DeferredInvalidate /\ swap_map[s].count = 0
     THEN /\ Invalidate(s)
          /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
     ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
@@ -508,6 +550,14 @@ AddToSwapCache(t) ==
 \* [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);"; the model keeps it locked in between (spec/README.md,
 \* "What is abstracted away": only another fault on the same page and
 \* DropCleanFolio could act in that window, and neither pins or walks).
+\* v6.8 with shared loads (~ExclusiveLoads): the entry stays in the tree and
+\* moves to the LRU tail (zswap_lru_del(), then zswap_lru_add(); quoted at
+\* ExclusiveLoads).  An entry a walk has isolated is not on the list
+\* (list_lru_del() does nothing) and list_lru_add() adds it back, since its
+\* list_head is empty: then a second walk can take it while the first still
+\* holds it.  The folio is not marked dirty: clean, it can be dropped and
+\* the data read again from zswap.
+LoadRotate(e) == Append(LruWithout(e), e)
 SwapReadFolio(t) ==
     LET s == Top(t).slot
         e == zswap_tree[s]
@@ -516,7 +566,10 @@ SwapReadFolio(t) ==
     /\ TopIs(t, "do_swap_page")
     /\ Top(t).pc = "read"
     /\ swap_cache' = [swap_cache EXCEPT ![s] = [locked |-> TRUE, uptodate |-> TRUE, data |-> d]]
-    /\ IF e # NoEntry THEN Invalidate(s) ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced>>
+    /\ IF e = NoEntry THEN UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced>>
+       ELSE IF ExclusiveLoads THEN Invalidate(s)
+       ELSE /\ zswap_lru' = LoadRotate(e)
+            /\ UNCHANGED <<zswap_tree, zswap_referenced>>
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = "map"])
     /\ UNCHANGED <<swap_map, swapped_page, swap_device>>
 
@@ -556,23 +609,31 @@ MapFolio(t) ==
             /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
             /\ stack' = FolioLeaves(PopTop(t), s)
 
-\* rotate: [6.12 mm/memory.c:3931-3947] "static inline bool should_try_to_free_swap(struct folio *folio," ... "return (fault_flags & FAULT_FLAG_WRITE) && !folio_test_ksm(folio) && folio_ref_count(folio) == (1 + folio_nr_pages(folio));"
+\* [6.12 mm/memory.c:3931-3947] "static inline bool should_try_to_free_swap(struct folio *folio," ... "return (fault_flags & FAULT_FLAG_WRITE) && !folio_test_ksm(folio) && folio_ref_count(folio) == (1 + folio_nr_pages(folio));"
 \* is false (a read fault with swap not full, the environment's choice):
 \* the page is mapped, [6.12 mm/memory.c:4535] "swap_free_nr(entry, nr_pages);" drops the use
 \* count, and the folio stays in the swap cache, unlocked, with
-\* SWAP_HAS_CACHE set, until reclaim drops it (DropCleanFolio).  The slot
-\* is not free yet, so zswap_invalidate() does not run (there is no entry:
-\* the load was exclusive or came from the device).
+\* SWAP_HAS_CACHE set, until reclaim drops it (DropCleanFolio) or writes
+\* it out again (SwapOutAgain).  Every variant: v6.8 has the same test,
+\* since c145e0b47c77 (mm: streamline COW logic in do_swap_page, v5.19):
+\* [v6.8 c145e0b47c77 mm/memory.c] "swap_free(entry); if (should_try_to_free_swap(folio, vma, vmf->flags)) folio_free_swap(folio);"
+\* and [v6.8 c145e0b47c77 mm/memory.c] "return (fault_flags & FAULT_FLAG_WRITE) && !folio_test_ksm(folio) && folio_ref_count(folio) == 2;"
+\* The slot is not free yet: zswap_invalidate() waits (DeferredInvalidate;
+\* the v6.8 models with exclusive loads invalidate here, as at FreeSlot).
+\* With exclusive loads there is no entry left anyway; a shared load left
+\* one, which stays until the slot is freed or stored again.
 MapFolioKeepCache(t) ==
     LET s == Top(t).slot IN
-    /\ Rotate
     /\ CanMap(t)
     /\ swap_map[s].count = 1   \* SwapShared: with another reference MapFolio keeps the folio anyway
     /\ swap_cache' = [swap_cache EXCEPT ![s].locked = FALSE]
     /\ swap_map' = [swap_map EXCEPT ![s].count = 0]
     /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
+    /\ IF InvalidatesNow(s)
+       THEN /\ Invalidate(s)
+            /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
+       ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
     /\ stack' = PopTop(t)
-    /\ UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
 \* The bypass's read, map and unpin, in one step:
 \* [6.12 mm/memory.c:4329-4330] "folio->swap = entry; swap_read_folio(folio, NULL);"
@@ -892,7 +953,9 @@ WbPutback(a) ==
         e == Top(a).entry
     IN
     /\ WbTop(a, "putback")
-    /\ zswap_lru' = IF zswap_tree[s] # e THEN zswap_lru
+    \* list_lru_putback() adds only an entry whose list_head is empty: a shared
+    \* load (~ExclusiveLoads) may have put it back on the LRU already.
+    /\ zswap_lru' = IF zswap_tree[s] # e \/ LruHas(e) THEN zswap_lru
                     ELSE IF PUTBACK = "tail" THEN Append(zswap_lru, e)
                     ELSE <<e>> \o zswap_lru
     /\ stack' = PopTop(a)
@@ -917,6 +980,69 @@ SwapOut(s, v) ==
     /\ zswap_lru' = Append(zswap_lru, [slot |-> s, data |-> v])
     /\ zswap_referenced' = [zswap_referenced EXCEPT ![s] = Rotate]
     /\ UNCHANGED <<swap_cache, swap_device, stack>>
+
+(* The duplicate store (Redirty).  A page that do_swap_page() left in the   *)
+(* swap cache (MapFolioKeepCache: use count 0, its folio clean, unlocked,  *)
+(* SWAP_HAS_CACHE set) is written to and reclaimed again: try_to_unmap()   *)
+(* puts slot s back in the PTE (use count 1), pageout() -> swap_writepage() *)
+(* -> zswap_store() of the new data, then __remove_mapping() drops the     *)
+(* folio, as at SwapOut.  No fault may hold a reference to the folio (the  *)
+(* folio_ref_freeze() of DropCleanFolio).  The slot may still hold an old  *)
+(* entry: a shared load (~ExclusiveLoads) kept it.                         *)
+(* A folio whose page was freed meanwhile (FreeSlot, then a writeback's    *)
+(* folio stayed) has the same state and may take these steps too: more    *)
+(* behaviours than the kernel's, the same end state as DropCleanFolio      *)
+(* followed by a store into the free slot.                                 *)
+KeptFolio(s) ==
+    /\ Redirty
+    /\ swap_map[s].count = 0
+    /\ swap_map[s].has_cache
+    /\ swap_cache[s] # NoFolio
+    /\ ~swap_cache[s].locked
+    /\ swap_cache[s].uptodate
+    /\ \A t \in Tasks : ~(stack[t] # <<>> /\ Top(t).fn = "do_swap_page"
+                          /\ Top(t).slot = s /\ Top(t).pc = "hit_wait")
+
+\* The page comes back to slot s with new data v, its folio leaves.
+RedirtiedPage(s, v) ==
+    /\ swap_map' = [swap_map EXCEPT ![s] = [count |-> 1, has_cache |-> FALSE]]
+    /\ swapped_page' = [swapped_page EXCEPT ![s] = v]
+    /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
+
+\* The store succeeds and replaces the old entry.
+\* v6.8 invalidates a duplicate before it tries: [v6.8 ca56489c2f1d mm/zswap.c] zswap_store():
+\* "dupentry = zswap_rb_search(&tree->rbroot, offset); if (dupentry) { zswap_duplicate_entry++; zswap_invalidate_entry(tree, dupentry); }"
+\* 6.12: [6.12 mm/zswap.c:1520] "old = xa_store(tree, offset, entry, GFP_KERNEL);"
+\* then [6.12 mm/zswap.c:1534-1535] "if (old) zswap_entry_free(old);"
+SwapOutAgain(s, v) ==
+    LET e == [slot |-> s, data |-> v] IN
+    /\ KeptFolio(s)
+    /\ IsFreshVersion(v)
+    /\ RedirtiedPage(s, v)
+    /\ zswap_tree' = [zswap_tree EXCEPT ![s] = e]
+    /\ zswap_lru' = Append(IF zswap_tree[s] = NoEntry THEN zswap_lru
+                           ELSE LruWithout(zswap_tree[s]), e)
+    /\ zswap_referenced' = [zswap_referenced EXCEPT ![s] = Rotate]
+    /\ UNCHANGED <<swap_device, stack>>
+
+\* The store fails (compression, the pool limit, an allocation) or is
+\* skipped (zswap disabled): swap_writepage() writes the page to the device,
+\* and the old entry must go, or a load would read it, and its writeback
+\* would overwrite the new data on the device.  v6.8 invalidates it first
+\* (quoted at SwapOutAgain), since 678e54d4bb9a also when zswap is disabled:
+\* [v6.8 678e54d4bb9a mm/zswap.c] "if (!zswap_enabled) return false;" after the duplicate check.
+\* 6.12: [6.12 mm/zswap.c:1573-1581] "check_old:" ... "entry = xa_erase(tree, offset); if (entry) zswap_entry_free(entry);"
+\* Bug 678e54d4bb9a (StoreKeepsDupBug): the skipped store returns before
+\* the duplicate check; ca56489c2f1d (v6.6-rc) had the same effect for a
+\* failed store (the duplicate was only replaced at insertion).
+SwapOutAgainRejected(s, v) ==
+    /\ KeptFolio(s)
+    /\ IsFreshVersion(v)
+    /\ RedirtiedPage(s, v)
+    /\ swap_device' = [swap_device EXCEPT ![s] = v]
+    /\ IF StoreKeepsDupBug THEN UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced>>
+       ELSE Invalidate(s)
+    /\ UNCHANGED stack
 
 \* [6.12 mm/memory.c:1654] zap_nonpresent_ptes(): "free_swap_and_cache_nr(entry, nr);"
 \* the owner unmaps a swapped-out page.  munmap holds mmap_lock for write,
@@ -1000,7 +1126,7 @@ ActorNext(a) ==
     \/ WalkStep(a)
 
 Environment ==
-    \/ \E s \in Slots, v \in Versions : SwapOut(s, v)
+    \/ \E s \in Slots, v \in Versions : SwapOut(s, v) \/ SwapOutAgain(s, v) \/ SwapOutAgainRejected(s, v)
     \/ \E s \in Slots : FreeSlot(s) \/ DropCleanFolio(s) \/ SwapDuplicate(s)
 
 \* Written out so that TLC labels every edge with the step's own name.

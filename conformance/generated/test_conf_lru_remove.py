@@ -8,9 +8,9 @@ Each test is one walk from the initial state, one line per step; at every
 state the implementation's observe() must equal TLC's state and its
 enabled() steps must equal TLC's outgoing edges.
 
-The 152 walks take 3125 steps for 928 edges (3.37 steps per edge). No walk
-is longer than 30 steps (cap 30): the fewest steps possible are 2697 (lower
-bound 2102), in walks too long to read, so the cap costs 428 steps of
+The 162 walks take 3490 steps for 1024 edges (3.41 steps per edge). No walk
+is longer than 30 steps (cap 30): the fewest steps possible are 2989 (lower
+bound 2314), in walks too long to read, so the cap costs 501 steps of
 starting again.
 """
 
@@ -99,7 +99,7 @@ def test_walk_005(system_for: SystemFactory) -> None:
     run.step('ZswapLruRemove', t1, then=52)
     run.step('ChargeOk', t1, then=82)
     run.step('AddToSwapCache', t1, then=114)
-    run.step('SwapReadFolio', t1, then=147)
+    run.step('SwapReadFolio', t1, then=149)
     run.step('MapFolio', t1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=26)
     run.step('StartFault', t1, s=s1, then=48)
@@ -191,17 +191,17 @@ def test_walk_008(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=39)
     run.step('ZswapLruRemove', t1, then=67)
     run.step('ChargeOk', t1, then=98)
-    run.step('AddToSwapCache', t1, then=130)
-    run.step('SwapReadFolio', t1, then=165)
+    run.step('AddToSwapCache', t1, then=131)
+    run.step('SwapReadFolio', t1, then=168)
     run.step('MapFolio', t1, then=20)
     run.step('SwapOut', s=s1, v=v1, then=37)
     run.step('StartFault', t1, s=s1, then=64)
     run.step('SwapcachePrepare', t1, then=95)
-    run.step('ZswapLruRemove', t1, then=127)
+    run.step('ZswapLruRemove', t1, then=128)
     run.step('ChargeFail', t1, then=37)
     run.step('WbAllocFail', k1, then=65)
     run.step('StartFault', t1, s=s1, then=96)
-    run.step('SwapcachePrepare', t1, then=128)
+    run.step('SwapcachePrepare', t1, then=129)
     run.step('WbPutback', k1, then=84)
     run.step('ZswapLruRemove', t1, then=116)
     run.step('ChargeFail', t1, then=31)
@@ -233,26 +233,26 @@ def test_walk_009(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=48)
     run.step('WbAllocFail', k1, then=80)
     run.step('SwapcachePrepare', t1, then=112)
-    run.step('ZswapLruRemove', t1, then=145)
+    run.step('ZswapLruRemove', t1, then=147)
     run.step('ChargeFail', t1, then=49)
     run.step('StartFault', t1, s=s1, then=80)
     run.step('SwapcachePrepare', t1, then=112)
-    run.step('ZswapLruRemove', t1, then=145)
-    run.step('ChargeOk', t1, then=181)
-    run.step('AddToSwapCache', t1, then=222)
-    run.step('SwapReadFolio', t1, then=261)
+    run.step('ZswapLruRemove', t1, then=147)
+    run.step('ChargeOk', t1, then=185)
+    run.step('AddToSwapCache', t1, then=228)
+    run.step('SwapReadFolio', t1, then=270)
     run.step('MapFolio', t1, then=27)
     run.step('SwapOut', s=s1, v=v2, then=49)
     run.step('StartFault', t1, s=s1, then=80)
     run.step('SwapcachePrepare', t1, then=112)
-    run.step('ZswapLruRemove', t1, then=145)
-    run.step('ChargeReclaim', t1, then=182)
-    run.step('ShrinkDone', t1, then=223)
+    run.step('ZswapLruRemove', t1, then=147)
+    run.step('ChargeReclaim', t1, then=186)
+    run.step('ShrinkDone', t1, then=229)
     run.step('ChargeFail', t1, then=49)
     run.step('StartFault', t1, s=s1, then=80)
     run.step('SwapcachePrepare', t1, then=112)
-    run.step('ZswapLruRemove', t1, then=145)
-    run.step('WbPutback', k1, then=132)
+    run.step('ZswapLruRemove', t1, then=147)
+    run.step('WbPutback', k1, then=133)
     run.step('ChargeFail', t1, then=42)
 
 
@@ -273,13 +273,13 @@ def test_walk_010(system_for: SystemFactory) -> None:
     run.step('WbPutback', k1, then=42)
     run.step('StartFault', t1, s=s1, then=69)
     run.step('SwapcachePrepare', t1, then=100)
-    run.step('ZswapLruRemove', t1, then=132)
-    run.step('ChargeOk', t1, then=167)
-    run.step('AddToSwapCache', t1, then=207)
+    run.step('ZswapLruRemove', t1, then=133)
+    run.step('ChargeOk', t1, then=170)
+    run.step('AddToSwapCache', t1, then=213)
     run.step('ShrinkDone', k1, then=77)
     run.step('ShrinkWorker', k1, then=108)
-    run.step('LruIsolate', k1, then=141)
-    run.step('SwapReadFolio', t1, then=177)
+    run.step('LruIsolate', k1, then=142)
+    run.step('SwapReadFolio', t1, then=180)
     run.step('MapFolio', t1, then=20)
     run.step('SwapOut', s=s1, v=v1, then=37)
     run.step('WbAllocFolio', k1, then=66)
@@ -298,9 +298,9 @@ def test_walk_011(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; t1
-    faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters
-    reclaim; k1 puts the entry back on the LRU; k1 ends its walk; t1 ends its walk; t1's
-    charge fails."""
+    faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge
+    succeeds; k1 puts the entry back on the LRU; k1 ends its walk; t1 adds its folio to the
+    swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -310,76 +310,20 @@ def test_walk_011(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=48)
     run.step('WbAllocFolio', k1, then=81)
     run.step('SwapCacheHit', t1, then=113)
-    run.step('WbEntryGone', k1, then=146)
+    run.step('WbEntryGone', k1, then=148)
     run.step('RetryFault', t1, then=49)
     run.step('StartFault', t1, s=s1, then=80)
     run.step('SwapcachePrepare', t1, then=112)
-    run.step('ZswapLruRemove', t1, then=145)
-    run.step('ChargeReclaim', t1, then=182)
-    run.step('WbPutback', k1, then=168)
-    run.step('ShrinkDone', k1, then=47)
-    run.step('ShrinkDone', t1, then=78)
-    run.step('ChargeFail', t1, then=2)
+    run.step('ZswapLruRemove', t1, then=147)
+    run.step('ChargeOk', t1, then=185)
+    run.step('WbPutback', k1, then=170)
+    run.step('ShrinkDone', k1, then=46)
+    run.step('AddToSwapCache', t1, then=77)
+    run.step('SwapReadFolio', t1, then=110)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_012(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap
-    LRU; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on
-    s1; k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry back
-    on the LRU; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends
-    its walk; t1's charge fails; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=6)
-    run.step('SwapcachePrepare', t1, then=13)
-    run.step('ZswapLruRemove', t1, then=25)
-    run.step('ChargeFail', t1, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('WbAllocFail', k1, then=40)
-    run.step('SwapcachePrepare', t1, then=68)
-    run.step('WbPutback', k1, then=100)
-    run.step('ZswapLruRemove', t1, then=132)
-    run.step('ChargeReclaim', t1, then=168)
-    run.step('ShrinkDone', t1, then=208)
-    run.step('ChargeFail', t1, then=42)
-    run.step('ShrinkDone', k1, then=2)
-
-
-def test_walk_013(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge fails; k1 isolates the LRU head; k1's
-    writeback fails to allocate a folio; s1 is freed; v1 is swapped out to s1; t1 faults on
-    s1; k1 puts the entry back on the LRU; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its walk;
-    k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the
-    page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('StartFault', t1, s=s1, then=12)
-    run.step('SwapcachePrepare', t1, then=24)
-    run.step('ZswapLruRemove', t1, then=45)
-    run.step('ChargeFail', t1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFail', k1, then=22)
-    run.step('FreeSlot', s=s1, then=38)
-    run.step('SwapOut', s=s1, v=v1, then=65)
-    run.step('StartFault', t1, s=s1, then=96)
-    run.step('WbPutback', k1, then=54)
-    run.step('SwapcachePrepare', t1, then=84)
-    run.step('ZswapLruRemove', t1, then=116)
-    run.step('ChargeOk', t1, then=149)
-    run.step('AddToSwapCache', t1, then=186)
-    run.step('ShrinkDone', k1, then=62)
-    run.step('ShrinkWorker', k1, then=92)
-    run.step('LruIsolate', k1, then=125)
-    run.step('SwapReadFolio', t1, then=159)
-    run.step('MapFolio', t1, then=14)
-
-
-def test_walk_014(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
@@ -397,34 +341,39 @@ def test_walk_014(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=48)
     run.step('SwapcachePrepare', t1, then=79)
     run.step('ZswapLruRemove', t1, then=111)
-    run.step('ChargeOk', t1, then=143)
-    run.step('AddToSwapCache', t1, then=179)
-    run.step('SwapReadFolio', t1, then=221)
+    run.step('ChargeOk', t1, then=145)
+    run.step('AddToSwapCache', t1, then=183)
+    run.step('SwapReadFolio', t1, then=227)
     run.step('MapFolio', t1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=26)
     run.step('StartFault', t1, s=s1, then=48)
     run.step('SwapcachePrepare', t1, then=79)
     run.step('ZswapLruRemove', t1, then=111)
-    run.step('ChargeReclaim', t1, then=144)
-    run.step('ShrinkDone', t1, then=180)
+    run.step('ChargeReclaim', t1, then=146)
+    run.step('ShrinkDone', t1, then=184)
     run.step('ChargeFail', t1, then=26)
     run.step('StartFault', t1, s=s1, then=48)
     run.step('SwapcachePrepare', t1, then=79)
     run.step('ZswapLruRemove', t1, then=111)
-    run.step('ChargeOk', t1, then=143)
-    run.step('AddToSwapCache', t1, then=179)
-    run.step('WbFolioExists', k1, then=222)
-    run.step('WbPutback', k1, then=207)
-    run.step('SwapReadFolio', t1, then=247)
+    run.step('ChargeOk', t1, then=145)
+    run.step('AddToSwapCache', t1, then=183)
+    run.step('WbFolioExists', k1, then=228)
+    run.step('WbPutback', k1, then=213)
+    run.step('SwapReadFolio', t1, then=255)
     run.step('MapFolio', t1, then=51)
 
 
-def test_walk_015(system_for: SystemFactory) -> None:
+def test_walk_013(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 adds
-    its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page."""
+    zswap LRU; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry
+    off the zswap LRU; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves its
+    folio in the swap cache; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults
+    on s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters
+    reclaim; k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -434,23 +383,120 @@ def test_walk_015(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=48)
     run.step('SwapcachePrepare', t1, then=79)
     run.step('ZswapLruRemove', t1, then=111)
-    run.step('ChargeReclaim', t1, then=144)
-    run.step('ShrinkDone', t1, then=180)
-    run.step('ChargeOk', t1, then=143)
-    run.step('AddToSwapCache', t1, then=179)
-    run.step('SwapReadFolio', t1, then=221)
-    run.step('WbFolioExists', k1, then=261)
-    run.step('WbPutback', k1, then=247)
-    run.step('ShrinkDone', k1, then=110)
-    run.step('MapFolio', t1, then=0)
+    run.step('ChargeOk', t1, then=145)
+    run.step('AddToSwapCache', t1, then=183)
+    run.step('SwapReadFolio', t1, then=227)
+    run.step('MapFolioKeepCache', t1, then=269)
+    run.step('DropCleanFolio', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SwapcachePrepare', t1, then=79)
+    run.step('ZswapLruRemove', t1, then=111)
+    run.step('ChargeOk', t1, then=145)
+    run.step('AddToSwapCache', t1, then=183)
+    run.step('SwapReadFolio', t1, then=227)
+    run.step('WbFolioExists', k1, then=270)
+    run.step('MapFolioKeepCache', t1, then=307)
+    run.step('DropCleanFolio', s=s1, then=27)
+    run.step('SwapOut', s=s1, v=v2, then=49)
+    run.step('StartFault', t1, s=s1, then=80)
+    run.step('SwapcachePrepare', t1, then=112)
+    run.step('ZswapLruRemove', t1, then=147)
+    run.step('ChargeReclaim', t1, then=186)
+    run.step('WbPutback', k1, then=171)
+    run.step('ShrinkDone', k1, then=47)
+
+
+def test_walk_014(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap
+    LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge fails; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
+    a folio; t1 pins the slot; k1 puts the entry back on the LRU; t1 takes its entry off the
+    zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; k1 ends its
+    walk; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1 takes its entry off
+    the zswap LRU; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ZswapLruRemove', t1, then=25)
+    run.step('ChargeReclaim', t1, then=47)
+    run.step('ShrinkDone', t1, then=78)
+    run.step('ChargeFail', t1, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ZswapLruRemove', t1, then=25)
+    run.step('ChargeFail', t1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('WbPutback', k1, then=100)
+    run.step('ZswapLruRemove', t1, then=133)
+    run.step('ChargeReclaim', t1, then=171)
+    run.step('ShrinkDone', t1, then=214)
+    run.step('ChargeFail', t1, then=42)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('StartFault', t1, s=s1, then=12)
+    run.step('SwapcachePrepare', t1, then=24)
+    run.step('ZswapLruRemove', t1, then=45)
+    run.step('ChargeFail', t1, then=5)
+
+
+def test_walk_015(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; s1 is freed; v1 is swapped out to s1; t1 faults on s1; k1
+    puts the entry back on the LRU; t1 pins the slot; t1 takes its entry off the zswap LRU;
+    t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its walk; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page; v2 is
+    swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap
+    LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 adds its
+    folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in
+    the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
+    LRU; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=22)
+    run.step('FreeSlot', s=s1, then=38)
+    run.step('SwapOut', s=s1, v=v1, then=65)
+    run.step('StartFault', t1, s=s1, then=96)
+    run.step('WbPutback', k1, then=54)
+    run.step('SwapcachePrepare', t1, then=84)
+    run.step('ZswapLruRemove', t1, then=116)
+    run.step('ChargeOk', t1, then=151)
+    run.step('AddToSwapCache', t1, then=191)
+    run.step('ShrinkDone', k1, then=62)
+    run.step('ShrinkWorker', k1, then=92)
+    run.step('LruIsolate', k1, then=125)
+    run.step('SwapReadFolio', t1, then=161)
+    run.step('MapFolio', t1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('SwapcachePrepare', t1, then=79)
+    run.step('ZswapLruRemove', t1, then=111)
+    run.step('ChargeReclaim', t1, then=146)
+    run.step('ShrinkDone', t1, then=184)
+    run.step('ChargeOk', t1, then=145)
+    run.step('AddToSwapCache', t1, then=183)
+    run.step('SwapReadFolio', t1, then=227)
+    run.step('MapFolioKeepCache', t1, then=269)
+    run.step('WbFolioExists', k1, then=307)
+    run.step('WbPutback', k1, then=291)
+    run.step('DropCleanFolio', s=s1, then=51)
 
 
 def test_walk_016(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
     finds the entry gone; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's
-    charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1 puts the entry back on
-    the LRU; k1 ends its walk; t1 adds its folio to the swap cache; t1 reads the page in."""
+    charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t1 reads the page in; k1 puts the entry back on the LRU; t1 maps the page
+    and leaves its folio in the swap cache; k1 ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -461,14 +507,16 @@ def test_walk_016(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=81)
     run.step('WbEntryGone', k1, then=80)
     run.step('SwapcachePrepare', t1, then=112)
-    run.step('ZswapLruRemove', t1, then=145)
-    run.step('ChargeReclaim', t1, then=182)
-    run.step('ShrinkDone', t1, then=223)
-    run.step('ChargeOk', t1, then=181)
-    run.step('WbPutback', k1, then=167)
-    run.step('ShrinkDone', k1, then=46)
-    run.step('AddToSwapCache', t1, then=77)
-    run.step('SwapReadFolio', t1, then=110)
+    run.step('ZswapLruRemove', t1, then=147)
+    run.step('ChargeReclaim', t1, then=186)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('ChargeOk', t1, then=185)
+    run.step('AddToSwapCache', t1, then=228)
+    run.step('SwapReadFolio', t1, then=270)
+    run.step('WbPutback', k1, then=255)
+    run.step('MapFolioKeepCache', t1, then=291)
+    run.step('ShrinkDone', k1, then=144)
+    run.step('DropCleanFolio', s=s1, then=0)
 
 
 def test_walk_017(system_for: SystemFactory) -> None:
@@ -486,8 +534,8 @@ def test_walk_017(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=48)
     run.step('WbAllocFolio', k1, then=81)
     run.step('SwapCacheHit', t1, then=113)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=183)
+    run.step('WbEntryGone', k1, then=148)
+    run.step('WbPutback', k1, then=187)
     run.step('RetryFault', t1, then=42)
     run.step('ShrinkDone', k1, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -515,9 +563,9 @@ def test_walk_018(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=48)
     run.step('WbAllocFolio', k1, then=81)
     run.step('SwapCacheHit', t1, then=113)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=183)
-    run.step('ShrinkDone', k1, then=224)
+    run.step('WbEntryGone', k1, then=148)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=230)
     run.step('RetryFault', t1, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
@@ -525,15 +573,15 @@ def test_walk_018(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v1, then=37)
     run.step('StartFault', t1, s=s1, then=64)
     run.step('WbAllocFail', k1, then=96)
-    run.step('SwapcachePrepare', t1, then=128)
-    run.step('ZswapLruRemove', t1, then=163)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('ZswapLruRemove', t1, then=166)
     run.step('ChargeFail', t1, then=65)
     run.step('StartFault', t1, s=s1, then=96)
-    run.step('SwapcachePrepare', t1, then=128)
-    run.step('ZswapLruRemove', t1, then=163)
-    run.step('ChargeOk', t1, then=202)
-    run.step('AddToSwapCache', t1, then=242)
-    run.step('SwapReadFolio', t1, then=278)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('ZswapLruRemove', t1, then=166)
+    run.step('ChargeOk', t1, then=207)
+    run.step('AddToSwapCache', t1, then=249)
+    run.step('SwapReadFolio', t1, then=289)
     run.step('MapFolio', t1, then=38)
 
 
@@ -552,16 +600,16 @@ def test_walk_019(system_for: SystemFactory) -> None:
     run.step('WbSlotFreed', k1, then=38)
     run.step('SwapOut', s=s1, v=v1, then=65)
     run.step('StartFault', t1, s=s1, then=96)
-    run.step('SwapcachePrepare', t1, then=128)
-    run.step('ZswapLruRemove', t1, then=163)
-    run.step('ChargeReclaim', t1, then=203)
-    run.step('ShrinkDone', t1, then=243)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('ZswapLruRemove', t1, then=166)
+    run.step('ChargeReclaim', t1, then=208)
+    run.step('ShrinkDone', t1, then=250)
     run.step('ChargeFail', t1, then=65)
     run.step('StartFault', t1, s=s1, then=96)
-    run.step('SwapcachePrepare', t1, then=128)
-    run.step('ZswapLruRemove', t1, then=163)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('ZswapLruRemove', t1, then=166)
     run.step('WbPutback', k1, then=116)
-    run.step('ChargeReclaim', t1, then=150)
+    run.step('ChargeReclaim', t1, then=152)
     run.step('ShrinkDone', k1, then=36)
     run.step('ShrinkDone', t1, then=63)
     run.step('ChargeFail', t1, then=1)
@@ -575,8 +623,8 @@ def test_walk_020(system_for: SystemFactory) -> None:
     the fault; s1 is freed; v1 is swapped out to s1; t1 faults on s1; k1's writeback
     allocates a folio; t1 finds the folio in the swap cache; k1's writeback finds the entry
     gone; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1 takes its entry off
-    the zswap LRU; t1's charge enters reclaim; k1 puts the entry back on the LRU; t1 ends
-    its walk; t1's charge fails; k1 ends its walk."""
+    the zswap LRU; t1's charge succeeds; k1 puts the entry back on the LRU; k1 ends its
+    walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -586,27 +634,28 @@ def test_walk_020(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=48)
     run.step('WbAllocFolio', k1, then=81)
     run.step('SwapCacheHit', t1, then=113)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=183)
-    run.step('ShrinkDone', k1, then=224)
-    run.step('ShrinkWorker', k1, then=262)
-    run.step('LruIsolate', k1, then=295)
+    run.step('WbEntryGone', k1, then=148)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=271)
+    run.step('LruIsolate', k1, then=308)
     run.step('RetryFault', t1, then=11)
     run.step('FreeSlot', s=s1, then=20)
     run.step('SwapOut', s=s1, v=v1, then=37)
     run.step('StartFault', t1, s=s1, then=64)
     run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=129)
-    run.step('WbEntryGone', k1, then=164)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=167)
     run.step('RetryFault', t1, then=65)
     run.step('StartFault', t1, s=s1, then=96)
-    run.step('SwapcachePrepare', t1, then=128)
-    run.step('ZswapLruRemove', t1, then=163)
-    run.step('ChargeReclaim', t1, then=203)
-    run.step('WbPutback', k1, then=150)
-    run.step('ShrinkDone', t1, then=187)
-    run.step('ChargeFail', t1, then=31)
-    run.step('ShrinkDone', k1, then=1)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('ZswapLruRemove', t1, then=166)
+    run.step('ChargeOk', t1, then=207)
+    run.step('WbPutback', k1, then=151)
+    run.step('ShrinkDone', k1, then=35)
+    run.step('AddToSwapCache', t1, then=62)
+    run.step('SwapReadFolio', t1, then=94)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_021(system_for: SystemFactory) -> None:
@@ -623,10 +672,10 @@ def test_walk_021(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=48)
     run.step('WbAllocFolio', k1, then=81)
     run.step('SwapCacheHit', t1, then=113)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=183)
-    run.step('ShrinkDone', k1, then=224)
-    run.step('ShrinkWorker', k1, then=262)
+    run.step('WbEntryGone', k1, then=148)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=271)
     run.step('RetryFault', t1, then=5)
 
 
@@ -647,26 +696,26 @@ def test_walk_022(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v1, then=37)
     run.step('StartFault', t1, s=s1, then=64)
     run.step('SwapcachePrepare', t1, then=95)
-    run.step('ZswapLruRemove', t1, then=127)
-    run.step('ChargeOk', t1, then=161)
-    run.step('AddToSwapCache', t1, then=200)
-    run.step('SwapReadFolio', t1, then=241)
+    run.step('ZswapLruRemove', t1, then=128)
+    run.step('ChargeOk', t1, then=164)
+    run.step('AddToSwapCache', t1, then=205)
+    run.step('SwapReadFolio', t1, then=248)
     run.step('MapFolio', t1, then=20)
     run.step('SwapOut', s=s1, v=v1, then=37)
     run.step('StartFault', t1, s=s1, then=64)
     run.step('SwapcachePrepare', t1, then=95)
-    run.step('ZswapLruRemove', t1, then=127)
-    run.step('ChargeReclaim', t1, then=162)
-    run.step('ShrinkDone', t1, then=201)
+    run.step('ZswapLruRemove', t1, then=128)
+    run.step('ChargeReclaim', t1, then=165)
+    run.step('ShrinkDone', t1, then=206)
     run.step('ChargeFail', t1, then=37)
     run.step('StartFault', t1, s=s1, then=64)
     run.step('SwapcachePrepare', t1, then=95)
-    run.step('ZswapLruRemove', t1, then=127)
-    run.step('ChargeOk', t1, then=161)
-    run.step('AddToSwapCache', t1, then=200)
-    run.step('WbFolioExists', k1, then=242)
-    run.step('WbPutback', k1, then=186)
-    run.step('SwapReadFolio', t1, then=227)
+    run.step('ZswapLruRemove', t1, then=128)
+    run.step('ChargeOk', t1, then=164)
+    run.step('AddToSwapCache', t1, then=205)
+    run.step('WbFolioExists', k1, then=249)
+    run.step('WbPutback', k1, then=191)
+    run.step('SwapReadFolio', t1, then=234)
     run.step('MapFolio', t1, then=51)
 
 
@@ -688,22 +737,22 @@ def test_walk_023(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=48)
     run.step('WbAllocFolio', k1, then=81)
     run.step('SwapCacheHit', t1, then=113)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=183)
-    run.step('ShrinkDone', k1, then=224)
-    run.step('ShrinkWorker', k1, then=262)
-    run.step('LruIsolate', k1, then=295)
-    run.step('WbAllocFail', k1, then=321)
+    run.step('WbEntryGone', k1, then=148)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=271)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFail', k1, then=335)
     run.step('RetryFault', t1, then=22)
     run.step('StartFault', t1, s=s1, then=40)
     run.step('WbPutback', k1, then=69)
     run.step('SwapcachePrepare', t1, then=100)
-    run.step('ZswapLruRemove', t1, then=132)
+    run.step('ZswapLruRemove', t1, then=133)
     run.step('ShrinkDone', k1, then=25)
     run.step('ChargeOk', t1, then=46)
     run.step('AddToSwapCache', t1, then=77)
     run.step('ShrinkWorker', k1, then=108)
-    run.step('SwapReadFolio', t1, then=142)
+    run.step('SwapReadFolio', t1, then=143)
     run.step('MapFolio', t1, then=7)
     run.step('SwapOut', s=s1, v=v2, then=5)
 
@@ -711,9 +760,12 @@ def test_walk_023(system_for: SystemFactory) -> None:
 def test_walk_024(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 adds
-    its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page."""
+    zswap LRU; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry
+    off the zswap LRU; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves its
+    folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -722,26 +774,49 @@ def test_walk_024(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v1, then=37)
     run.step('StartFault', t1, s=s1, then=64)
     run.step('SwapcachePrepare', t1, then=95)
-    run.step('ZswapLruRemove', t1, then=127)
-    run.step('ChargeReclaim', t1, then=162)
-    run.step('ShrinkDone', t1, then=201)
-    run.step('ChargeOk', t1, then=161)
-    run.step('AddToSwapCache', t1, then=200)
-    run.step('SwapReadFolio', t1, then=241)
-    run.step('WbFolioExists', k1, then=278)
-    run.step('WbPutback', k1, then=227)
-    run.step('ShrinkDone', k1, then=94)
-    run.step('MapFolio', t1, then=0)
+    run.step('ZswapLruRemove', t1, then=128)
+    run.step('ChargeOk', t1, then=164)
+    run.step('AddToSwapCache', t1, then=205)
+    run.step('SwapReadFolio', t1, then=248)
+    run.step('MapFolioKeepCache', t1, then=288)
+    run.step('DropCleanFolio', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SwapcachePrepare', t1, then=95)
+    run.step('ZswapLruRemove', t1, then=128)
+    run.step('ChargeOk', t1, then=164)
+    run.step('AddToSwapCache', t1, then=205)
+    run.step('SwapReadFolio', t1, then=248)
+    run.step('WbFolioExists', k1, then=289)
+    run.step('MapFolioKeepCache', t1, then=321)
+    run.step('DropCleanFolio', s=s1, then=38)
 
 
 def test_walk_025(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; t1 retries the fault."""
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed;
+    k1's writeback finds the slot freed; v1 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; k1 puts the
+    entry back on the LRU; t1 ends its walk; t1's charge fails; k1 ends its walk; k1 starts
+    a shrink walk; k1 isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults
+    on s1; k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1's
+    writeback finds the entry gone; k1 puts the entry back on the LRU; k1 ends its walk; k1
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1
+    retries the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('WbSlotFreed', k1, then=38)
+    run.step('SwapOut', s=s1, v=v1, then=65)
+    run.step('StartFault', t1, s=s1, then=96)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('ZswapLruRemove', t1, then=166)
+    run.step('ChargeReclaim', t1, then=208)
+    run.step('WbPutback', k1, then=152)
+    run.step('ShrinkDone', t1, then=192)
+    run.step('ChargeFail', t1, then=31)
+    run.step('ShrinkDone', k1, then=1)
     run.step('ShrinkWorker', k1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('FreeSlot', s=s1, then=14)
@@ -749,12 +824,12 @@ def test_walk_025(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=48)
     run.step('WbAllocFolio', k1, then=81)
     run.step('SwapCacheHit', t1, then=113)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=183)
-    run.step('ShrinkDone', k1, then=224)
-    run.step('ShrinkWorker', k1, then=262)
-    run.step('LruIsolate', k1, then=295)
-    run.step('WbAllocFolio', k1, then=322)
+    run.step('WbEntryGone', k1, then=148)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=271)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFolio', k1, then=336)
     run.step('RetryFault', t1, then=23)
 
 
@@ -775,22 +850,22 @@ def test_walk_026(system_for: SystemFactory) -> None:
     run.step('SwapCacheHit', t1, then=70)
     run.step('WbWrite', k1, then=102)
     run.step('MapFolio', t1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('FreeSlot', s=s1, then=256)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('StartFault', t1, s=s1, then=218)
-    run.step('ShrinkWorker', k1, then=258)
-    run.step('LruIsolate', k1, then=288)
-    run.step('SwapcachePrepare', t1, then=312)
-    run.step('ZswapLruRemove', t1, then=333)
-    run.step('ChargeFail', t1, then=257)
-    run.step('FreeSlot', s=s1, then=287)
-    run.step('WbSlotFreed', k1, then=311)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('FreeSlot', s=s1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('FreeSlot', s=s1, then=264)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('StartFault', t1, s=s1, then=224)
+    run.step('ShrinkWorker', k1, then=266)
+    run.step('LruIsolate', k1, then=300)
+    run.step('SwapcachePrepare', t1, then=326)
+    run.step('ZswapLruRemove', t1, then=347)
+    run.step('ChargeFail', t1, then=265)
+    run.step('FreeSlot', s=s1, then=299)
+    run.step('WbSlotFreed', k1, then=325)
     run.step('WbPutback', k1, then=105)
 
 
@@ -811,24 +886,24 @@ def test_walk_027(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=44)
     run.step('DropCleanFolio', s=s1, then=72)
     run.step('FreeSlot', s=s1, then=105)
-    run.step('SwapOut', s=s1, v=v1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=141)
     run.step('FreeSlot', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('WbPutback', k1, then=219)
-    run.step('ShrinkDone', k1, then=259)
-    run.step('ShrinkWorker', k1, then=291)
-    run.step('LruIsolate', k1, then=312)
-    run.step('ZswapLruRemove', t1, then=333)
-    run.step('ChargeOk', t1, then=349)
-    run.step('AddToSwapCache', t1, then=366)
-    run.step('SwapReadFolio', t1, then=383)
-    run.step('MapFolio', t1, then=287)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('WbPutback', k1, then=225)
+    run.step('ShrinkDone', k1, then=267)
+    run.step('ShrinkWorker', k1, then=303)
+    run.step('LruIsolate', k1, then=326)
+    run.step('ZswapLruRemove', t1, then=347)
+    run.step('ChargeOk', t1, then=364)
+    run.step('AddToSwapCache', t1, then=383)
+    run.step('SwapReadFolio', t1, then=402)
+    run.step('MapFolio', t1, then=299)
 
 
 def test_walk_028(system_for: SystemFactory) -> None:
@@ -838,7 +913,9 @@ def test_walk_028(system_for: SystemFactory) -> None:
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
-    folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault."""
+    folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault; s1
+    is freed; k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults
+    on s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -848,28 +925,40 @@ def test_walk_028(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=48)
     run.step('WbAllocFolio', k1, then=81)
     run.step('SwapCacheHit', t1, then=113)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=183)
-    run.step('ShrinkDone', k1, then=224)
-    run.step('ShrinkWorker', k1, then=262)
-    run.step('LruIsolate', k1, then=295)
-    run.step('WbAllocFail', k1, then=321)
-    run.step('WbPutback', k1, then=183)
-    run.step('ShrinkDone', k1, then=224)
-    run.step('ShrinkWorker', k1, then=262)
-    run.step('LruIsolate', k1, then=295)
-    run.step('WbAllocFolio', k1, then=322)
-    run.step('WbWrite', k1, then=341)
-    run.step('DropCleanFolio', s=s1, then=355)
+    run.step('WbEntryGone', k1, then=148)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=271)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFail', k1, then=335)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=271)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFolio', k1, then=336)
+    run.step('WbWrite', k1, then=355)
+    run.step('DropCleanFolio', s=s1, then=371)
     run.step('RetryFault', t1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('StartFault', t1, s=s1, then=266)
+    run.step('SwapcachePrepare', t1, then=303)
+    run.step('ZswapLruRemove', t1, then=330)
+    run.step('ChargeFail', t1, then=223)
 
 
 def test_walk_029(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; t1 takes its entry off the zswap LRU; t1's charge fails; k1 isolates the
-    LRU head; k1's writeback fails to allocate a folio; s1 is freed."""
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; k1's writeback fails to allocate a folio; s1 is freed; k1 puts the entry back on
+    the LRU; k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates
+    the LRU head; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the
+    entry gone; k1 puts the entry back on the LRU; k1 ends its walk; v1 is swapped out to
+    s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
+    allocates a folio; t1 finds the folio in the swap cache; k1 writes the entry back."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -878,99 +967,32 @@ def test_walk_029(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=44)
     run.step('DropCleanFolio', s=s1, then=72)
     run.step('FreeSlot', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('StartFault', t1, s=s1, then=258)
-    run.step('SwapcachePrepare', t1, then=291)
-    run.step('ZswapLruRemove', t1, then=316)
-    run.step('ChargeFail', t1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('WbAllocFail', k1, then=289)
-    run.step('FreeSlot', s=s1, then=311)
-
-
-def test_walk_030(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; t1 retries the fault; s1's clean
-    folio is dropped; k1 ends its walk; s1 is freed; v1 is swapped out to s1; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed;
-    k1's writeback finds the entry gone."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('FreeSlot', s=s1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=26)
-    run.step('StartFault', t1, s=s1, then=48)
-    run.step('WbAllocFolio', k1, then=81)
-    run.step('SwapCacheHit', t1, then=113)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=183)
-    run.step('ShrinkDone', k1, then=224)
-    run.step('ShrinkWorker', k1, then=262)
-    run.step('LruIsolate', k1, then=295)
-    run.step('WbAllocFolio', k1, then=322)
-    run.step('WbWrite', k1, then=341)
-    run.step('RetryFault', t1, then=44)
-    run.step('DropCleanFolio', s=s1, then=72)
-    run.step('ShrinkDone', k1, then=106)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('WbAllocFolio', k1, then=290)
-    run.step('FreeSlot', s=s1, then=315)
-    run.step('WbEntryGone', k1, then=311)
-
-
-def test_walk_031(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
-    folio is dropped; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1 takes its
-    entry off the zswap LRU; t1's charge fails; s1 is freed; v1 is swapped out to s1; k1
-    starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
-    allocates a folio; t1 finds the folio in the swap cache; k1 writes the entry back."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('FreeSlot', s=s1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=26)
-    run.step('StartFault', t1, s=s1, then=48)
-    run.step('WbAllocFolio', k1, then=81)
-    run.step('SwapCacheHit', t1, then=113)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=183)
-    run.step('ShrinkDone', k1, then=224)
-    run.step('ShrinkWorker', k1, then=262)
-    run.step('LruIsolate', k1, then=295)
-    run.step('WbAllocFolio', k1, then=322)
-    run.step('WbWrite', k1, then=341)
-    run.step('ShrinkDone', k1, then=356)
-    run.step('DropCleanFolio', s=s1, then=373)
-    run.step('RetryFault', t1, then=106)
-    run.step('StartFault', t1, s=s1, then=137)
-    run.step('SwapcachePrepare', t1, then=173)
-    run.step('ZswapLruRemove', t1, then=214)
-    run.step('ChargeFail', t1, then=106)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFolio', k1, then=314)
-    run.step('SwapCacheHit', t1, then=335)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('WbAllocFail', k1, then=301)
+    run.step('FreeSlot', s=s1, then=325)
+    run.step('WbPutback', k1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('WbAllocFolio', k1, then=302)
+    run.step('FreeSlot', s=s1, then=329)
+    run.step('WbEntryGone', k1, then=325)
+    run.step('WbPutback', k1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFolio', k1, then=328)
+    run.step('SwapCacheHit', t1, then=349)
     run.step('WbWrite', k1, then=86)
 
 
-def test_walk_032(system_for: SystemFactory) -> None:
+def test_walk_030(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the
     entry back; t1 maps the page; k1 ends its walk; v2 is swapped out to s1; s1 is freed; v2
@@ -988,25 +1010,25 @@ def test_walk_032(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=86)
     run.step('MapFolio', t1, then=89)
     run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
+    run.step('SwapOut', s=s1, v=v2, then=159)
     run.step('FreeSlot', s=s1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('FreeSlot', s=s1, then=236)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('FreeSlot', s=s1, then=243)
     run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('StartFault', t1, s=s1, then=197)
-    run.step('ShrinkWorker', k1, then=238)
-    run.step('LruIsolate', k1, then=271)
-    run.step('SwapcachePrepare', t1, then=299)
-    run.step('ZswapLruRemove', t1, then=323)
-    run.step('ChargeFail', t1, then=237)
-    run.step('FreeSlot', s=s1, then=270)
-    run.step('WbSlotFreed', k1, then=298)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('StartFault', t1, s=s1, then=202)
+    run.step('ShrinkWorker', k1, then=245)
+    run.step('LruIsolate', k1, then=281)
+    run.step('SwapcachePrepare', t1, then=312)
+    run.step('ZswapLruRemove', t1, then=337)
+    run.step('ChargeFail', t1, then=244)
+    run.step('FreeSlot', s=s1, then=280)
+    run.step('WbSlotFreed', k1, then=311)
     run.step('WbPutback', k1, then=89)
 
 
-def test_walk_033(system_for: SystemFactory) -> None:
+def test_walk_031(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v2 is swapped out to s1; s1 is freed; k1 ends its walk; v2 is swapped out to s1; k1
@@ -1026,30 +1048,30 @@ def test_walk_033(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=124)
     run.step('FreeSlot', s=s1, then=89)
     run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('WbPutback', k1, then=198)
-    run.step('ShrinkDone', k1, then=239)
-    run.step('ShrinkWorker', k1, then=274)
-    run.step('LruIsolate', k1, then=299)
-    run.step('ZswapLruRemove', t1, then=323)
-    run.step('ChargeOk', t1, then=342)
-    run.step('AddToSwapCache', t1, then=357)
-    run.step('SwapReadFolio', t1, then=374)
-    run.step('MapFolio', t1, then=270)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('WbPutback', k1, then=203)
+    run.step('ShrinkDone', k1, then=246)
+    run.step('ShrinkWorker', k1, then=284)
+    run.step('LruIsolate', k1, then=312)
+    run.step('ZswapLruRemove', t1, then=337)
+    run.step('ChargeOk', t1, then=356)
+    run.step('AddToSwapCache', t1, then=373)
+    run.step('SwapReadFolio', t1, then=392)
+    run.step('MapFolio', t1, then=280)
 
 
-def test_walk_034(system_for: SystemFactory) -> None:
+def test_walk_032(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
-    ends its walk; t1 retries the fault; s1 is freed; v1 is swapped out to s1; k1 starts a
+    writeback allocates a folio; k1 writes the entry back; t1 retries the fault; s1's clean
+    folio is dropped; k1 ends its walk; s1 is freed; v1 is swapped out to s1; k1 starts a
     shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
     a folio; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
@@ -1061,26 +1083,26 @@ def test_walk_034(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=48)
     run.step('WbAllocFolio', k1, then=81)
     run.step('SwapCacheHit', t1, then=113)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=183)
-    run.step('ShrinkDone', k1, then=224)
-    run.step('ShrinkWorker', k1, then=262)
-    run.step('LruIsolate', k1, then=295)
-    run.step('WbAllocFolio', k1, then=322)
-    run.step('WbWrite', k1, then=341)
-    run.step('DropCleanFolio', s=s1, then=355)
-    run.step('ShrinkDone', k1, then=373)
-    run.step('RetryFault', t1, then=106)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('WbPutback', k1, then=176)
+    run.step('WbEntryGone', k1, then=148)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=271)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFolio', k1, then=336)
+    run.step('WbWrite', k1, then=355)
+    run.step('RetryFault', t1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('ShrinkDone', k1, then=106)
+    run.step('FreeSlot', s=s1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('WbPutback', k1, then=179)
 
 
-def test_walk_035(system_for: SystemFactory) -> None:
+def test_walk_033(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v1 is swapped out to s1; t1 faults on s1; k1 ends its walk; t1 pins the slot; t1 takes
@@ -1097,61 +1119,67 @@ def test_walk_035(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=44)
     run.step('DropCleanFolio', s=s1, then=72)
     run.step('FreeSlot', s=s1, then=105)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=176)
-    run.step('ShrinkDone', k1, then=218)
-    run.step('SwapcachePrepare', t1, then=259)
-    run.step('ZswapLruRemove', t1, then=292)
-    run.step('ChargeFail', t1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('ChargeFail', t1, then=289)
-    run.step('StartFault', t1, s=s1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('ChargeOk', t1, then=368)
-    run.step('AddToSwapCache', t1, then=384)
-    run.step('SwapReadFolio', t1, then=399)
-    run.step('MapFolio', t1, then=311)
+    run.step('SwapOut', s=s1, v=v1, then=141)
+    run.step('StartFault', t1, s=s1, then=179)
+    run.step('ShrinkDone', k1, then=224)
+    run.step('SwapcachePrepare', t1, then=267)
+    run.step('ZswapLruRemove', t1, then=304)
+    run.step('ChargeFail', t1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('ChargeFail', t1, then=301)
+    run.step('StartFault', t1, s=s1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('ChargeOk', t1, then=385)
+    run.step('AddToSwapCache', t1, then=403)
+    run.step('SwapReadFolio', t1, then=421)
+    run.step('MapFolio', t1, then=325)
 
 
-def test_walk_036(system_for: SystemFactory) -> None:
+def test_walk_034(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
-    fault."""
+    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
+    folio is dropped; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1 takes its
+    entry off the zswap LRU; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=26)
-    run.step('WbAllocFolio', k1, then=50)
-    run.step('StartFault', t1, s=s1, then=81)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
     run.step('SwapCacheHit', t1, then=113)
-    run.step('WbEntryGone', k1, then=146)
-    run.step('WbPutback', k1, then=183)
-    run.step('ShrinkDone', k1, then=224)
-    run.step('ShrinkWorker', k1, then=262)
-    run.step('LruIsolate', k1, then=295)
-    run.step('WbAllocFolio', k1, then=322)
-    run.step('WbWrite', k1, then=341)
-    run.step('ShrinkDone', k1, then=356)
-    run.step('RetryFault', t1, then=74)
+    run.step('WbEntryGone', k1, then=148)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=271)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFolio', k1, then=336)
+    run.step('WbWrite', k1, then=355)
+    run.step('ShrinkDone', k1, then=372)
+    run.step('DropCleanFolio', s=s1, then=391)
+    run.step('RetryFault', t1, then=106)
+    run.step('StartFault', t1, s=s1, then=138)
+    run.step('SwapcachePrepare', t1, then=176)
+    run.step('ZswapLruRemove', t1, then=220)
+    run.step('ChargeFail', t1, then=106)
 
 
-def test_walk_037(system_for: SystemFactory) -> None:
+def test_walk_035(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
-    dropped; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
-    LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot;
-    t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
+    walk; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's
     charge fails; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
     walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate a
     folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back on
@@ -1162,32 +1190,32 @@ def test_walk_037(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=23)
     run.step('WbWrite', k1, then=44)
-    run.step('ShrinkDone', k1, then=74)
-    run.step('DropCleanFolio', s=s1, then=106)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('ChargeReclaim', t1, then=369)
-    run.step('ShrinkDone', t1, then=386)
-    run.step('ChargeFail', t1, then=289)
-    run.step('WbPutback', k1, then=140)
-    run.step('ShrinkDone', k1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('WbPutback', k1, then=370)
-    run.step('ChargeFail', t1, then=140)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('ShrinkDone', k1, then=106)
+    run.step('FreeSlot', s=s1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('ChargeReclaim', t1, then=386)
+    run.step('ShrinkDone', t1, then=405)
+    run.step('ChargeFail', t1, then=301)
+    run.step('WbPutback', k1, then=141)
+    run.step('ShrinkDone', k1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('WbPutback', k1, then=387)
+    run.step('ChargeFail', t1, then=141)
 
 
-def test_walk_038(system_for: SystemFactory) -> None:
+def test_walk_036(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
@@ -1203,30 +1231,101 @@ def test_walk_038(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=44)
     run.step('DropCleanFolio', s=s1, then=72)
     run.step('FreeSlot', s=s1, then=105)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=176)
-    run.step('SwapcachePrepare', t1, then=219)
-    run.step('ZswapLruRemove', t1, then=260)
-    run.step('ChargeFail', t1, then=140)
-    run.step('StartFault', t1, s=s1, then=176)
-    run.step('SwapcachePrepare', t1, then=219)
-    run.step('ZswapLruRemove', t1, then=260)
-    run.step('ChargeOk', t1, then=293)
-    run.step('AddToSwapCache', t1, then=319)
-    run.step('ShrinkDone', k1, then=338)
-    run.step('ShrinkWorker', k1, then=352)
-    run.step('LruIsolate', k1, then=371)
-    run.step('SwapReadFolio', t1, then=389)
-    run.step('MapFolio', t1, then=287)
+    run.step('SwapOut', s=s1, v=v1, then=141)
+    run.step('StartFault', t1, s=s1, then=179)
+    run.step('SwapcachePrepare', t1, then=225)
+    run.step('ZswapLruRemove', t1, then=268)
+    run.step('ChargeFail', t1, then=141)
+    run.step('StartFault', t1, s=s1, then=179)
+    run.step('SwapcachePrepare', t1, then=225)
+    run.step('ZswapLruRemove', t1, then=268)
+    run.step('ChargeOk', t1, then=305)
+    run.step('AddToSwapCache', t1, then=333)
+    run.step('ShrinkDone', k1, then=352)
+    run.step('ShrinkWorker', k1, then=367)
+    run.step('LruIsolate', k1, then=388)
+    run.step('SwapReadFolio', t1, then=408)
+    run.step('MapFolio', t1, then=299)
+
+
+def test_walk_037(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
+    ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('StartFault', t1, s=s1, then=48)
+    run.step('WbAllocFolio', k1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=148)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=271)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFolio', k1, then=336)
+    run.step('WbWrite', k1, then=355)
+    run.step('DropCleanFolio', s=s1, then=371)
+    run.step('ShrinkDone', k1, then=391)
+
+
+def test_walk_038(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
+    fault; s1's clean folio is dropped; s1 is freed; v1 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
+    a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters
+    reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU head; k1 ends its walk.
+    No step is left: every actor is idle or blocked."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('StartFault', t1, s=s1, then=81)
+    run.step('SwapCacheHit', t1, then=113)
+    run.step('WbEntryGone', k1, then=148)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkWorker', k1, then=271)
+    run.step('LruIsolate', k1, then=308)
+    run.step('WbAllocFolio', k1, then=336)
+    run.step('WbWrite', k1, then=355)
+    run.step('ShrinkDone', k1, then=372)
+    run.step('RetryFault', t1, then=74)
+    run.step('DropCleanFolio', s=s1, then=106)
+    run.step('FreeSlot', s=s1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('ChargeReclaim', t1, then=386)
+    run.step('WbPutback', k1, then=406)
+    run.step('LruIsolate', t1, then=425)
+    run.step('ShrinkDone', k1, then=441)
 
 
 def test_walk_039(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the
-    entry back; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a
-    shrink walk; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU;
-    t1's charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio;
-    s1 is freed."""
+    entry back; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped; k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults
+    on s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge fails; k1
+    isolates the LRU head; k1's writeback fails to allocate a folio; s1 is freed."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1235,24 +1334,30 @@ def test_walk_039(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=30)
     run.step('SwapCacheHit', t1, then=55)
     run.step('WbWrite', k1, then=86)
-    run.step('ShrinkDone', k1, then=120)
-    run.step('MapFolio', t1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('StartFault', t1, s=s1, then=238)
-    run.step('SwapcachePrepare', t1, then=274)
-    run.step('ZswapLruRemove', t1, then=303)
-    run.step('ChargeFail', t1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('WbAllocFail', k1, then=272)
-    run.step('FreeSlot', s=s1, then=298)
+    run.step('MapFolioKeepCache', t1, then=58)
+    run.step('DropCleanFolio', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('StartFault', t1, s=s1, then=245)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ChargeFail', t1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('WbAllocFail', k1, then=282)
+    run.step('FreeSlot', s=s1, then=311)
 
 
 def test_walk_040(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 pins the
     slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's charge succeeds; t1
-    adds its folio to the swap cache; t1 reads the page in."""
+    adds its folio to the swap cache; k1 starts a shrink walk; t1 reads the page in; t1 maps
+    the page; v1 is swapped out to s1; k1 isolates the LRU head; t1 faults on s1; k1's
+    writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the zswap
+    LRU; t1's charge fails; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
+    zswap LRU; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; t1 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1265,18 +1370,10 @@ def test_walk_040(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=19)
     run.step('ChargeOk', t1, then=35)
     run.step('AddToSwapCache', t1, then=62)
-    run.step('SwapReadFolio', t1, then=94)
-
-
-def test_walk_041(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; t1's charge fails; t1 faults on s1; t1 pins the slot; t1 takes its entry off
-    the zswap LRU; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
-    page in; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
+    run.step('ShrinkWorker', k1, then=92)
+    run.step('SwapReadFolio', t1, then=126)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('StartFault', t1, s=s1, then=15)
     run.step('WbAllocFail', k1, then=29)
@@ -1287,12 +1384,12 @@ def test_walk_041(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('ChargeOk', t1, then=117)
-    run.step('AddToSwapCache', t1, then=148)
-    run.step('SwapReadFolio', t1, then=184)
+    run.step('AddToSwapCache', t1, then=150)
+    run.step('SwapReadFolio', t1, then=189)
     run.step('MapFolio', t1, then=27)
 
 
-def test_walk_042(system_for: SystemFactory) -> None:
+def test_walk_041(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; k1 puts the
@@ -1306,13 +1403,13 @@ def test_walk_042(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('ChargeReclaim', t1, then=118)
-    run.step('ShrinkDone', t1, then=152)
+    run.step('ShrinkDone', t1, then=154)
     run.step('ChargeFail', t1, then=16)
     run.step('WbPutback', k1, then=31)
     run.step('ShrinkDone', k1, then=1)
 
 
-def test_walk_043(system_for: SystemFactory) -> None:
+def test_walk_042(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; k1 puts the entry back on the LRU; t1's charge fails; k1 ends its walk; k1
@@ -1338,12 +1435,12 @@ def test_walk_043(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('ChargeReclaim', t1, then=118)
-    run.step('WbPutback', k1, then=153)
-    run.step('LruIsolate', t1, then=190)
-    run.step('ShrinkDone', k1, then=230)
+    run.step('WbPutback', k1, then=155)
+    run.step('LruIsolate', t1, then=195)
+    run.step('ShrinkDone', k1, then=237)
 
 
-def test_walk_044(system_for: SystemFactory) -> None:
+def test_walk_043(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1 puts
@@ -1359,20 +1456,20 @@ def test_walk_044(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('ChargeReclaim', t1, then=118)
-    run.step('ShrinkDone', t1, then=152)
+    run.step('ShrinkDone', t1, then=154)
     run.step('ChargeOk', t1, then=117)
-    run.step('WbPutback', k1, then=151)
-    run.step('AddToSwapCache', t1, then=185)
-    run.step('ShrinkDone', k1, then=226)
-    run.step('ShrinkWorker', k1, then=264)
+    run.step('WbPutback', k1, then=153)
+    run.step('AddToSwapCache', t1, then=190)
+    run.step('ShrinkDone', k1, then=233)
+    run.step('ShrinkWorker', k1, then=274)
     run.step('LruIsolate', k1, then=114)
-    run.step('WbFolioExists', k1, then=148)
-    run.step('WbPutback', k1, then=185)
-    run.step('SwapReadFolio', t1, then=225)
+    run.step('WbFolioExists', k1, then=150)
+    run.step('WbPutback', k1, then=190)
+    run.step('SwapReadFolio', t1, then=232)
     run.step('MapFolio', t1, then=51)
 
 
-def test_walk_045(system_for: SystemFactory) -> None:
+def test_walk_044(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the
@@ -1390,8 +1487,8 @@ def test_walk_045(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('ChargeReclaim', t1, then=118)
-    run.step('ShrinkDone', t1, then=152)
-    run.step('WbPutback', k1, then=189)
+    run.step('ShrinkDone', t1, then=154)
+    run.step('WbPutback', k1, then=194)
     run.step('ChargeFail', t1, then=31)
     run.step('ShrinkDone', k1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1401,16 +1498,16 @@ def test_walk_045(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('ChargeReclaim', t1, then=118)
-    run.step('ShrinkDone', t1, then=152)
-    run.step('WbPutback', k1, then=189)
-    run.step('ChargeOk', t1, then=151)
-    run.step('ShrinkDone', k1, then=188)
-    run.step('AddToSwapCache', t1, then=226)
-    run.step('SwapReadFolio', t1, then=263)
+    run.step('ShrinkDone', t1, then=154)
+    run.step('WbPutback', k1, then=194)
+    run.step('ChargeOk', t1, then=153)
+    run.step('ShrinkDone', k1, then=193)
+    run.step('AddToSwapCache', t1, then=233)
+    run.step('SwapReadFolio', t1, then=273)
     run.step('MapFolio', t1, then=0)
 
 
-def test_walk_046(system_for: SystemFactory) -> None:
+def test_walk_045(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the
@@ -1429,9 +1526,9 @@ def test_walk_046(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('ChargeReclaim', t1, then=118)
-    run.step('ShrinkDone', t1, then=152)
-    run.step('WbPutback', k1, then=189)
-    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkDone', t1, then=154)
+    run.step('WbPutback', k1, then=194)
+    run.step('ShrinkDone', k1, then=236)
     run.step('ChargeFail', t1, then=1)
     run.step('ShrinkWorker', k1, then=3)
     run.step('LruIsolate', k1, then=8)
@@ -1440,18 +1537,18 @@ def test_walk_046(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('ChargeReclaim', t1, then=118)
-    run.step('ShrinkDone', t1, then=152)
-    run.step('WbPutback', k1, then=189)
-    run.step('ShrinkDone', k1, then=229)
-    run.step('ChargeOk', t1, then=188)
-    run.step('ShrinkWorker', k1, then=228)
-    run.step('AddToSwapCache', t1, then=264)
-    run.step('SwapReadFolio', t1, then=296)
+    run.step('ShrinkDone', t1, then=154)
+    run.step('WbPutback', k1, then=194)
+    run.step('ShrinkDone', k1, then=236)
+    run.step('ChargeOk', t1, then=193)
+    run.step('ShrinkWorker', k1, then=235)
+    run.step('AddToSwapCache', t1, then=274)
+    run.step('SwapReadFolio', t1, then=309)
     run.step('MapFolio', t1, then=7)
     run.step('SwapOut', s=s1, v=v1, then=3)
 
 
-def test_walk_047(system_for: SystemFactory) -> None:
+def test_walk_046(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the
@@ -1460,8 +1557,8 @@ def test_walk_047(system_for: SystemFactory) -> None:
     takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
     the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge
     succeeds; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the
-    page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
-    ends its walk."""
+    page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1471,10 +1568,10 @@ def test_walk_047(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('ChargeReclaim', t1, then=118)
-    run.step('ShrinkDone', t1, then=152)
-    run.step('WbPutback', k1, then=189)
-    run.step('ShrinkDone', k1, then=229)
-    run.step('ShrinkWorker', k1, then=265)
+    run.step('ShrinkDone', t1, then=154)
+    run.step('WbPutback', k1, then=194)
+    run.step('ShrinkDone', k1, then=236)
+    run.step('ShrinkWorker', k1, then=275)
     run.step('ChargeFail', t1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('StartFault', t1, s=s1, then=15)
@@ -1482,17 +1579,48 @@ def test_walk_047(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('ChargeReclaim', t1, then=118)
-    run.step('ShrinkDone', t1, then=152)
-    run.step('WbPutback', k1, then=189)
-    run.step('ShrinkDone', k1, then=229)
-    run.step('ShrinkWorker', k1, then=265)
-    run.step('ChargeOk', t1, then=228)
+    run.step('ShrinkDone', t1, then=154)
+    run.step('WbPutback', k1, then=194)
+    run.step('ShrinkDone', k1, then=236)
+    run.step('ShrinkWorker', k1, then=275)
+    run.step('ChargeOk', t1, then=235)
     run.step('LruIsolate', k1, then=82)
     run.step('AddToSwapCache', t1, then=114)
-    run.step('SwapReadFolio', t1, then=147)
-    run.step('WbFolioExists', k1, then=184)
-    run.step('WbPutback', k1, then=225)
-    run.step('ShrinkDone', k1, then=263)
+    run.step('SwapReadFolio', t1, then=149)
+    run.step('MapFolioKeepCache', t1, then=188)
+    run.step('DropCleanFolio', s=s1, then=14)
+
+
+def test_walk_047(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
+    gone; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's
+    charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; t1's charge
+    succeeds; k1 ends its walk; t1 adds its folio to the swap cache; k1 starts a shrink
+    walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); t1 reads the
+    page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=26)
+    run.step('WbAllocFolio', k1, then=50)
+    run.step('WbEntryGone', k1, then=49)
+    run.step('StartFault', t1, s=s1, then=80)
+    run.step('SwapcachePrepare', t1, then=112)
+    run.step('ZswapLruRemove', t1, then=147)
+    run.step('ChargeReclaim', t1, then=186)
+    run.step('ShrinkDone', t1, then=229)
+    run.step('WbPutback', k1, then=214)
+    run.step('ChargeOk', t1, then=170)
+    run.step('ShrinkDone', k1, then=46)
+    run.step('AddToSwapCache', t1, then=77)
+    run.step('ShrinkWorker', k1, then=108)
+    run.step('LruIsolate', k1, then=142)
+    run.step('WbFolioExists', k1, then=181)
+    run.step('SwapReadFolio', t1, then=226)
+    run.step('MapFolio', t1, then=38)
 
 
 def test_walk_048(system_for: SystemFactory) -> None:
@@ -1502,7 +1630,8 @@ def test_walk_048(system_for: SystemFactory) -> None:
     LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge
     fails; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
     takes its entry off the zswap LRU; k1 puts the entry back on the LRU; t1's charge
-    succeeds."""
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1512,10 +1641,10 @@ def test_walk_048(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('ChargeReclaim', t1, then=118)
-    run.step('ShrinkDone', t1, then=152)
-    run.step('WbPutback', k1, then=189)
-    run.step('ShrinkDone', k1, then=229)
-    run.step('ShrinkWorker', k1, then=265)
+    run.step('ShrinkDone', t1, then=154)
+    run.step('WbPutback', k1, then=194)
+    run.step('ShrinkDone', k1, then=236)
+    run.step('ShrinkWorker', k1, then=275)
     run.step('LruIsolate', k1, then=115)
     run.step('ChargeFail', t1, then=8)
     run.step('StartFault', t1, s=s1, then=15)
@@ -1523,7 +1652,11 @@ def test_walk_048(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('WbPutback', k1, then=119)
-    run.step('ChargeOk', t1, then=151)
+    run.step('ChargeOk', t1, then=153)
+    run.step('AddToSwapCache', t1, then=190)
+    run.step('SwapReadFolio', t1, then=232)
+    run.step('MapFolioKeepCache', t1, then=272)
+    run.step('DropCleanFolio', s=s1, then=51)
 
 
 def test_walk_049(system_for: SystemFactory) -> None:
@@ -1540,9 +1673,9 @@ def test_walk_049(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('WbPutback', k1, then=119)
-    run.step('ChargeReclaim', t1, then=153)
-    run.step('ShrinkDone', k1, then=191)
-    run.step('LruIsolate', t1, then=230)
+    run.step('ChargeReclaim', t1, then=155)
+    run.step('ShrinkDone', k1, then=196)
+    run.step('LruIsolate', t1, then=237)
 
 
 def test_walk_050(system_for: SystemFactory) -> None:
@@ -1551,7 +1684,9 @@ def test_walk_050(system_for: SystemFactory) -> None:
     zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge fails; k1
     starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to
     allocate a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the
-    entry back on the LRU; k1 ends its walk; t1's charge succeeds."""
+    entry back on the LRU; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the
+    swap cache; k1 starts a shrink walk; t1 reads the page in; t1 maps the page and leaves
+    its folio in the swap cache; s1's clean folio is dropped; v1 is swapped out to s1."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1561,7 +1696,7 @@ def test_walk_050(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('WbPutback', k1, then=119)
-    run.step('ShrinkDone', k1, then=154)
+    run.step('ShrinkDone', k1, then=156)
     run.step('ChargeFail', t1, then=1)
     run.step('ShrinkWorker', k1, then=3)
     run.step('LruIsolate', k1, then=8)
@@ -1570,8 +1705,14 @@ def test_walk_050(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('WbPutback', k1, then=119)
-    run.step('ShrinkDone', k1, then=154)
-    run.step('ChargeOk', t1, then=188)
+    run.step('ShrinkDone', k1, then=156)
+    run.step('ChargeOk', t1, then=193)
+    run.step('AddToSwapCache', t1, then=233)
+    run.step('ShrinkWorker', k1, then=274)
+    run.step('SwapReadFolio', t1, then=309)
+    run.step('MapFolioKeepCache', t1, then=163)
+    run.step('DropCleanFolio', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
 
 
 def test_walk_051(system_for: SystemFactory) -> None:
@@ -1579,11 +1720,9 @@ def test_walk_051(system_for: SystemFactory) -> None:
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge enters
     reclaim; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
-    page; v2 is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds
-    the entry gone; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU;
-    t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; t1's
-    charge succeeds."""
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1's
+    writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1593,25 +1732,17 @@ def test_walk_051(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('WbPutback', k1, then=119)
-    run.step('ShrinkDone', k1, then=154)
-    run.step('ChargeReclaim', t1, then=191)
-    run.step('ShrinkWorker', k1, then=231)
+    run.step('ShrinkDone', k1, then=156)
+    run.step('ChargeReclaim', t1, then=196)
+    run.step('ShrinkWorker', k1, then=238)
     run.step('LruIsolate', k1, then=83)
     run.step('ShrinkDone', t1, then=115)
     run.step('ChargeOk', t1, then=82)
     run.step('AddToSwapCache', t1, then=114)
-    run.step('SwapReadFolio', t1, then=147)
-    run.step('MapFolio', t1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=26)
-    run.step('WbAllocFolio', k1, then=50)
-    run.step('WbEntryGone', k1, then=49)
-    run.step('StartFault', t1, s=s1, then=80)
-    run.step('SwapcachePrepare', t1, then=112)
-    run.step('ZswapLruRemove', t1, then=145)
-    run.step('ChargeReclaim', t1, then=182)
-    run.step('ShrinkDone', t1, then=223)
-    run.step('WbPutback', k1, then=208)
-    run.step('ChargeOk', t1, then=167)
+    run.step('SwapReadFolio', t1, then=149)
+    run.step('WbFolioExists', k1, then=189)
+    run.step('MapFolioKeepCache', t1, then=231)
+    run.step('DropCleanFolio', s=s1, then=27)
 
 
 def test_walk_052(system_for: SystemFactory) -> None:
@@ -1621,7 +1752,8 @@ def test_walk_052(system_for: SystemFactory) -> None:
     t1's charge fails; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to
     allocate a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the
     entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds;
-    t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
+    t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk; t1 maps the
+    page and leaves its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1631,8 +1763,8 @@ def test_walk_052(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('WbPutback', k1, then=119)
-    run.step('ShrinkDone', k1, then=154)
-    run.step('ShrinkWorker', k1, then=192)
+    run.step('ShrinkDone', k1, then=156)
+    run.step('ShrinkWorker', k1, then=197)
     run.step('ChargeFail', t1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('StartFault', t1, s=s1, then=15)
@@ -1640,12 +1772,14 @@ def test_walk_052(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('WbPutback', k1, then=119)
-    run.step('ShrinkDone', k1, then=154)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('ChargeOk', t1, then=228)
-    run.step('AddToSwapCache', t1, then=264)
-    run.step('SwapReadFolio', t1, then=296)
-    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkDone', k1, then=156)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('ChargeOk', t1, then=235)
+    run.step('AddToSwapCache', t1, then=274)
+    run.step('SwapReadFolio', t1, then=309)
+    run.step('ShrinkDone', k1, then=273)
+    run.step('MapFolioKeepCache', t1, then=127)
+    run.step('DropCleanFolio', s=s1, then=0)
 
 
 def test_walk_053(system_for: SystemFactory) -> None:
@@ -1663,11 +1797,11 @@ def test_walk_053(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=53)
     run.step('ZswapLruRemove', t1, then=85)
     run.step('WbPutback', k1, then=119)
-    run.step('ShrinkDone', k1, then=154)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('ChargeReclaim', t1, then=231)
-    run.step('LruIsolate', t1, then=266)
-    run.step('ShrinkDone', k1, then=230)
+    run.step('ShrinkDone', k1, then=156)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('ChargeReclaim', t1, then=238)
+    run.step('LruIsolate', t1, then=276)
+    run.step('ShrinkDone', k1, then=237)
 
 
 def test_walk_054(system_for: SystemFactory) -> None:
@@ -1686,16 +1820,16 @@ def test_walk_054(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=56)
     run.step('DropCleanFolio', s=s1, then=87)
     run.step('ShrinkDone', k1, then=121)
-    run.step('SwapcachePrepare', t1, then=155)
-    run.step('ZswapLruRemove', t1, then=193)
+    run.step('SwapcachePrepare', t1, then=157)
+    run.step('ZswapLruRemove', t1, then=198)
     run.step('ChargeFail', t1, then=90)
     run.step('FreeSlot', s=s1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('WbAllocFolio', k1, then=273)
-    run.step('FreeSlot', s=s1, then=302)
-    run.step('WbEntryGone', k1, then=298)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('WbAllocFolio', k1, then=283)
+    run.step('FreeSlot', s=s1, then=315)
+    run.step('WbEntryGone', k1, then=311)
 
 
 def test_walk_055(system_for: SystemFactory) -> None:
@@ -1716,7 +1850,10 @@ def test_walk_055(system_for: SystemFactory) -> None:
 def test_walk_056(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
-    swap cache."""
+    swap cache; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback allocates a
+    folio; t1 finds the folio in the swap cache; k1 writes the entry back; t1 maps the page
+    and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1725,16 +1862,298 @@ def test_walk_056(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=30)
     run.step('WbWrite', k1, then=56)
     run.step('SwapCacheHit', t1, then=86)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('MapFolio', t1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFolio', k1, then=314)
+    run.step('SwapCacheHit', t1, then=339)
+    run.step('WbWrite', k1, then=102)
+    run.step('MapFolioKeepCache', t1, then=73)
 
 
 def test_walk_057(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's
+    charge succeeds; k1 puts the entry back on the LRU; t1 adds its folio to the swap cache;
+    k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page in; t1
+    maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('FreeSlot', s=s1, then=73)
+    run.step('DropCleanFolio', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('ChargeReclaim', t1, then=386)
+    run.step('ShrinkDone', t1, then=405)
+    run.step('ChargeOk', t1, then=385)
+    run.step('WbPutback', k1, then=404)
+    run.step('AddToSwapCache', t1, then=422)
+    run.step('ShrinkDone', k1, then=438)
+    run.step('ShrinkWorker', k1, then=448)
+    run.step('LruIsolate', k1, then=383)
+    run.step('WbFolioExists', k1, then=403)
+    run.step('WbPutback', k1, then=422)
+    run.step('SwapReadFolio', t1, then=437)
+    run.step('MapFolio', t1, then=105)
+
+
+def test_walk_058(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
+    zswap LRU; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's charge
+    fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's
+    writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the zswap
+    LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU;
+    t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('SwapOut', s=s1, v=v1, then=141)
+    run.step('StartFault', t1, s=s1, then=179)
+    run.step('SwapcachePrepare', t1, then=225)
+    run.step('ZswapLruRemove', t1, then=268)
+    run.step('ChargeReclaim', t1, then=306)
+    run.step('ShrinkDone', k1, then=332)
+    run.step('ShrinkDone', t1, then=353)
+    run.step('ChargeFail', t1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('ChargeReclaim', t1, then=386)
+    run.step('ShrinkDone', t1, then=405)
+    run.step('WbPutback', k1, then=424)
+    run.step('ChargeFail', t1, then=141)
+
+
+def test_walk_059(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
+    zswap LRU; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
+    t1 reads the page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('SwapOut', s=s1, v=v1, then=141)
+    run.step('StartFault', t1, s=s1, then=179)
+    run.step('SwapcachePrepare', t1, then=225)
+    run.step('ZswapLruRemove', t1, then=268)
+    run.step('ShrinkDone', k1, then=304)
+    run.step('ChargeOk', t1, then=331)
+    run.step('AddToSwapCache', t1, then=352)
+    run.step('SwapReadFolio', t1, then=369)
+    run.step('MapFolio', t1, then=140)
+
+
+def test_walk_060(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
+    the entry back on the LRU; t1's charge succeeds; k1 ends its walk; t1 adds its folio to
+    the swap cache; t1 reads the page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('ChargeReclaim', t1, then=386)
+    run.step('ShrinkDone', t1, then=405)
+    run.step('WbPutback', k1, then=424)
+    run.step('ChargeOk', t1, then=404)
+    run.step('ShrinkDone', k1, then=423)
+    run.step('AddToSwapCache', t1, then=438)
+    run.step('SwapReadFolio', t1, then=447)
+    run.step('MapFolio', t1, then=140)
+
+
+def test_walk_061(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
+    the entry back on the LRU; k1 ends its walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('ChargeReclaim', t1, then=386)
+    run.step('ShrinkDone', t1, then=405)
+    run.step('WbPutback', k1, then=424)
+    run.step('ShrinkDone', k1, then=440)
+    run.step('ChargeFail', t1, then=178)
+
+
+def test_walk_062(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
+    the entry back on the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a shrink
+    walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is
+    swapped out to s1."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('ChargeReclaim', t1, then=386)
+    run.step('ShrinkDone', t1, then=405)
+    run.step('WbPutback', k1, then=424)
+    run.step('ShrinkDone', k1, then=440)
+    run.step('ChargeOk', t1, then=423)
+    run.step('ShrinkWorker', k1, then=439)
+    run.step('AddToSwapCache', t1, then=448)
+    run.step('SwapReadFolio', t1, then=452)
+    run.step('MapFolio', t1, then=264)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+
+
+def test_walk_063(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
+    the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('ChargeReclaim', t1, then=386)
+    run.step('ShrinkDone', t1, then=405)
+    run.step('WbPutback', k1, then=424)
+    run.step('ShrinkDone', k1, then=440)
+    run.step('ShrinkWorker', k1, then=449)
+    run.step('ChargeFail', t1, then=223)
+
+
+def test_walk_064(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
+    the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge
+    succeeds; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the
+    page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('ChargeReclaim', t1, then=386)
+    run.step('ShrinkDone', t1, then=405)
+    run.step('WbPutback', k1, then=424)
+    run.step('ShrinkDone', k1, then=440)
+    run.step('ShrinkWorker', k1, then=449)
+    run.step('ChargeOk', t1, then=439)
+    run.step('LruIsolate', k1, then=364)
+    run.step('AddToSwapCache', t1, then=383)
+    run.step('SwapReadFolio', t1, then=402)
+    run.step('MapFolioKeepCache', t1, then=420)
+    run.step('DropCleanFolio', s=s1, then=299)
+
+
+def test_walk_065(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1 takes its entry off the zswap LRU; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
     v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on
-    s1; k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes
-    the entry back."""
+    s1; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1744,81 +2163,21 @@ def test_walk_057(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=56)
     run.step('DropCleanFolio', s=s1, then=87)
     run.step('SwapcachePrepare', t1, then=122)
-    run.step('ShrinkDone', k1, then=155)
-    run.step('ZswapLruRemove', t1, then=193)
-    run.step('ChargeOk', t1, then=232)
-    run.step('AddToSwapCache', t1, then=267)
-    run.step('SwapReadFolio', t1, then=297)
+    run.step('ShrinkDone', k1, then=157)
+    run.step('ZswapLruRemove', t1, then=198)
+    run.step('ChargeOk', t1, then=239)
+    run.step('AddToSwapCache', t1, then=277)
+    run.step('SwapReadFolio', t1, then=310)
     run.step('MapFolio', t1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFolio', k1, then=301)
-    run.step('SwapCacheHit', t1, then=325)
-    run.step('WbWrite', k1, then=102)
-
-
-def test_walk_058(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the
-    entry back; k1 ends its walk; t1 maps the page; v1 is swapped out to s1; k1 starts a
-    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
-    a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters
-    reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU head; k1 ends its walk.
-    No step is left: every actor is idle or blocked."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('WbAllocFolio', k1, then=41)
-    run.step('SwapCacheHit', t1, then=70)
-    run.step('WbWrite', k1, then=102)
-    run.step('ShrinkDone', k1, then=136)
-    run.step('MapFolio', t1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
     run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('ChargeReclaim', t1, then=369)
-    run.step('WbPutback', k1, then=387)
-    run.step('LruIsolate', t1, then=403)
-    run.step('ShrinkDone', k1, then=417)
+    run.step('WbPutback', k1, then=160)
 
 
-def test_walk_059(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge fails; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; k1 puts the entry back
-    on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('WbAllocFolio', k1, then=30)
-    run.step('WbWrite', k1, then=56)
-    run.step('DropCleanFolio', s=s1, then=87)
-    run.step('SwapcachePrepare', t1, then=122)
-    run.step('ZswapLruRemove', t1, then=156)
-    run.step('ChargeFail', t1, then=57)
-    run.step('FreeSlot', s=s1, then=89)
-    run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('WbPutback', k1, then=158)
-
-
-def test_walk_060(system_for: SystemFactory) -> None:
+def test_walk_066(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v2 is swapped out to s1; t1 faults on s1; k1 ends its walk; t1 pins the slot; t1 takes
@@ -1836,32 +2195,31 @@ def test_walk_060(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=57)
     run.step('FreeSlot', s=s1, then=89)
     run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=158)
-    run.step('ShrinkDone', k1, then=197)
-    run.step('SwapcachePrepare', t1, then=239)
-    run.step('ZswapLruRemove', t1, then=275)
-    run.step('ChargeFail', t1, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('ChargeFail', t1, then=272)
-    run.step('StartFault', t1, s=s1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('ChargeOk', t1, then=359)
-    run.step('AddToSwapCache', t1, then=375)
-    run.step('SwapReadFolio', t1, then=391)
-    run.step('MapFolio', t1, then=298)
+    run.step('StartFault', t1, s=s1, then=160)
+    run.step('ShrinkDone', k1, then=202)
+    run.step('SwapcachePrepare', t1, then=246)
+    run.step('ZswapLruRemove', t1, then=285)
+    run.step('ChargeFail', t1, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('ChargeFail', t1, then=282)
+    run.step('StartFault', t1, s=s1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('ChargeOk', t1, then=375)
+    run.step('AddToSwapCache', t1, then=393)
+    run.step('SwapReadFolio', t1, then=412)
+    run.step('MapFolio', t1, then=311)
 
 
-def test_walk_061(system_for: SystemFactory) -> None:
+def test_walk_067(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; t1 adds
-    its folio to the swap cache; k1 ends its walk."""
+    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1871,76 +2229,14 @@ def test_walk_061(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=56)
     run.step('DropCleanFolio', s=s1, then=87)
     run.step('SwapcachePrepare', t1, then=122)
-    run.step('ZswapLruRemove', t1, then=156)
-    run.step('ChargeOk', t1, then=194)
-    run.step('AddToSwapCache', t1, then=234)
-    run.step('ShrinkDone', k1, then=267)
+    run.step('ZswapLruRemove', t1, then=158)
+    run.step('ChargeFail', t1, then=57)
 
 
-def test_walk_062(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; k1
-    ends its walk; t1 ends its walk; t1's charge fails; t1 faults on s1."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('WbAllocFolio', k1, then=30)
-    run.step('WbWrite', k1, then=56)
-    run.step('DropCleanFolio', s=s1, then=87)
-    run.step('SwapcachePrepare', t1, then=122)
-    run.step('ZswapLruRemove', t1, then=156)
-    run.step('ChargeReclaim', t1, then=195)
-    run.step('ShrinkDone', k1, then=233)
-    run.step('ShrinkDone', t1, then=268)
-    run.step('ChargeFail', t1, then=90)
-    run.step('StartFault', t1, s=s1, then=121)
-
-
-def test_walk_063(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's charge
-    enters reclaim."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('WbAllocFolio', k1, then=30)
-    run.step('WbWrite', k1, then=56)
-    run.step('DropCleanFolio', s=s1, then=87)
-    run.step('SwapcachePrepare', t1, then=122)
-    run.step('ZswapLruRemove', t1, then=156)
-    run.step('ShrinkDone', k1, then=193)
-    run.step('ChargeReclaim', t1, then=233)
-
-
-def test_walk_064(system_for: SystemFactory) -> None:
+def test_walk_068(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
-    dropped; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds;
-    k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('StartFault', t1, s=s1, then=30)
-    run.step('WbWrite', k1, then=56)
-    run.step('DropCleanFolio', s=s1, then=87)
-    run.step('SwapcachePrepare', t1, then=122)
-    run.step('ZswapLruRemove', t1, then=156)
-    run.step('ChargeOk', t1, then=194)
-    run.step('ShrinkDone', k1, then=232)
-
-
-def test_walk_065(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
     takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's
     charge fails; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
@@ -1954,31 +2250,31 @@ def test_walk_065(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=33)
     run.step('DropCleanFolio', s=s1, then=57)
-    run.step('ShrinkDone', k1, then=90)
-    run.step('FreeSlot', s=s1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('ChargeReclaim', t1, then=360)
-    run.step('ShrinkDone', t1, then=377)
-    run.step('ChargeFail', t1, then=272)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('ChargeReclaim', t1, then=376)
+    run.step('ShrinkDone', t1, then=395)
+    run.step('ChargeFail', t1, then=282)
     run.step('WbPutback', k1, then=124)
-    run.step('ShrinkDone', k1, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('WbPutback', k1, then=361)
+    run.step('ShrinkDone', k1, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('WbPutback', k1, then=377)
     run.step('ChargeFail', t1, then=124)
 
 
-def test_walk_066(system_for: SystemFactory) -> None:
+def test_walk_069(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
@@ -1995,272 +2291,146 @@ def test_walk_066(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=57)
     run.step('FreeSlot', s=s1, then=89)
     run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=158)
-    run.step('SwapcachePrepare', t1, then=198)
-    run.step('ZswapLruRemove', t1, then=240)
+    run.step('StartFault', t1, s=s1, then=160)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ZswapLruRemove', t1, then=247)
     run.step('ChargeFail', t1, then=124)
-    run.step('StartFault', t1, s=s1, then=158)
-    run.step('SwapcachePrepare', t1, then=198)
-    run.step('ZswapLruRemove', t1, then=240)
-    run.step('ChargeOk', t1, then=276)
-    run.step('AddToSwapCache', t1, then=306)
-    run.step('ShrinkDone', k1, then=328)
-    run.step('ShrinkWorker', k1, then=345)
-    run.step('LruIsolate', k1, then=362)
-    run.step('SwapReadFolio', t1, then=380)
-    run.step('MapFolio', t1, then=270)
-
-
-def test_walk_067(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge succeeds; t1 adds its folio to the swap
-    cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; k1
-    ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('StartFault', t1, s=s1, then=9)
-    run.step('SwapcachePrepare', t1, then=18)
-    run.step('ZswapLruRemove', t1, then=34)
-    run.step('ChargeOk', t1, then=60)
-    run.step('AddToSwapCache', t1, then=92)
-    run.step('SwapReadFolio', t1, then=126)
-    run.step('MapFolio', t1, then=7)
-    run.step('SwapOut', s=s1, v=v1, then=3)
-    run.step('StartFault', t1, s=s1, then=9)
-    run.step('SwapcachePrepare', t1, then=18)
-    run.step('ZswapLruRemove', t1, then=34)
-    run.step('ChargeReclaim', t1, then=61)
-    run.step('ShrinkDone', k1, then=36)
-
-
-def test_walk_068(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
-    finds the entry gone; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's
-    charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1 puts the entry back on
-    the LRU; k1 ends its walk; t1 adds its folio to the swap cache; k1 starts a shrink walk;
-    k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); t1 reads the page in;
-    t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('WbAllocFolio', k1, then=97)
-    run.step('WbEntryGone', k1, then=96)
-    run.step('SwapcachePrepare', t1, then=128)
-    run.step('ZswapLruRemove', t1, then=163)
-    run.step('ChargeReclaim', t1, then=203)
-    run.step('ShrinkDone', t1, then=243)
-    run.step('ChargeOk', t1, then=202)
-    run.step('WbPutback', k1, then=149)
-    run.step('ShrinkDone', k1, then=35)
-    run.step('AddToSwapCache', t1, then=62)
-    run.step('ShrinkWorker', k1, then=92)
-    run.step('LruIsolate', k1, then=125)
-    run.step('WbFolioExists', k1, then=160)
-    run.step('SwapReadFolio', t1, then=199)
-    run.step('MapFolio', t1, then=27)
-
-
-def test_walk_069(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1 takes its entry off
-    the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=129)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=204)
-    run.step('RetryFault', t1, then=31)
-    run.step('StartFault', t1, s=s1, then=54)
-    run.step('SwapcachePrepare', t1, then=84)
-    run.step('ZswapLruRemove', t1, then=116)
-    run.step('ChargeReclaim', t1, then=150)
-    run.step('ShrinkDone', t1, then=187)
-    run.step('ChargeOk', t1, then=149)
+    run.step('StartFault', t1, s=s1, then=160)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ZswapLruRemove', t1, then=247)
+    run.step('ChargeOk', t1, then=286)
+    run.step('AddToSwapCache', t1, then=319)
+    run.step('ShrinkDone', k1, then=342)
+    run.step('ShrinkWorker', k1, then=359)
+    run.step('LruIsolate', k1, then=378)
+    run.step('SwapReadFolio', t1, then=398)
+    run.step('MapFolio', t1, then=280)
 
 
 def test_walk_070(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; t1 retries the fault; k1 starts a shrink walk; t1 faults on
-    s1; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's
-    charge enters reclaim."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=129)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=204)
-    run.step('ShrinkDone', k1, then=244)
-    run.step('RetryFault', t1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('StartFault', t1, s=s1, then=9)
-    run.step('SwapcachePrepare', t1, then=18)
-    run.step('ZswapLruRemove', t1, then=34)
-    run.step('ShrinkDone', k1, then=19)
-    run.step('ChargeReclaim', t1, then=36)
-
-
-def test_walk_071(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
-    the fault; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's
-    clean folio is dropped; k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate a
-    folio; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters
-    reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU head; k1 ends its walk.
-    No step is left: every actor is idle or blocked."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=129)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=204)
-    run.step('ShrinkDone', k1, then=244)
-    run.step('ShrinkWorker', k1, then=279)
-    run.step('LruIsolate', k1, then=308)
-    run.step('RetryFault', t1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('FreeSlot', s=s1, then=58)
-    run.step('DropCleanFolio', s=s1, then=89)
-    run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('ChargeReclaim', t1, then=360)
-    run.step('WbPutback', k1, then=378)
-    run.step('LruIsolate', t1, then=395)
-    run.step('ShrinkDone', k1, then=411)
-
-
-def test_walk_072(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=129)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=204)
-    run.step('ShrinkDone', k1, then=244)
-    run.step('ShrinkWorker', k1, then=279)
-    run.step('RetryFault', t1, then=3)
-
-
-def test_walk_073(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's
-    charge fails; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU;
-    t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1 ends its walk; t1
-    adds its folio to the swap cache; k1 starts a shrink walk; k1 isolates the LRU head; t1
-    reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
-    LRU."""
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; t1 adds
+    its folio to the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
-    run.step('StartFault', t1, s=s1, then=9)
-    run.step('SwapcachePrepare', t1, then=18)
-    run.step('ZswapLruRemove', t1, then=34)
-    run.step('ChargeReclaim', t1, then=61)
-    run.step('ShrinkDone', t1, then=93)
-    run.step('ChargeFail', t1, then=3)
-    run.step('StartFault', t1, s=s1, then=9)
-    run.step('SwapcachePrepare', t1, then=18)
-    run.step('ZswapLruRemove', t1, then=34)
-    run.step('ChargeReclaim', t1, then=61)
-    run.step('ShrinkDone', t1, then=93)
-    run.step('ChargeOk', t1, then=60)
-    run.step('ShrinkDone', k1, then=35)
-    run.step('AddToSwapCache', t1, then=62)
-    run.step('ShrinkWorker', k1, then=92)
-    run.step('LruIsolate', k1, then=125)
-    run.step('SwapReadFolio', t1, then=159)
-    run.step('WbFolioExists', k1, then=199)
-    run.step('WbPutback', k1, then=227)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=158)
+    run.step('ChargeOk', t1, then=199)
+    run.step('AddToSwapCache', t1, then=241)
+    run.step('ShrinkDone', k1, then=277)
+
+
+def test_walk_071(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; k1
+    ends its walk; t1 ends its walk; t1's charge fails; t1 faults on s1."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=158)
+    run.step('ChargeReclaim', t1, then=200)
+    run.step('ShrinkDone', k1, then=240)
+    run.step('ShrinkDone', t1, then=278)
+    run.step('ChargeFail', t1, then=90)
+    run.step('StartFault', t1, s=s1, then=121)
+
+
+def test_walk_072(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's charge
+    enters reclaim."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=158)
+    run.step('ShrinkDone', k1, then=198)
+    run.step('ChargeReclaim', t1, then=240)
+
+
+def test_walk_073(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; k1 ends
+    its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=158)
+    run.step('ChargeOk', t1, then=199)
+    run.step('ShrinkDone', k1, then=239)
 
 
 def test_walk_074(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback fails to allocate a folio; t1 retries the fault; t1 faults on s1; t1 pins the
-    slot; t1 takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends
-    its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge enters reclaim;
-    t1 ends its walk; t1's charge fails."""
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
+    dropped; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds;
+    t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; k1 ends its
+    walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1
+    faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its
+    entry off the zswap LRU; t1's charge enters reclaim; k1 puts the entry back on the LRU;
+    t1 isolates the LRU head; k1 ends its walk. No step is left: every actor is idle or
+    blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=129)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=204)
-    run.step('ShrinkDone', k1, then=244)
-    run.step('ShrinkWorker', k1, then=279)
-    run.step('LruIsolate', k1, then=308)
-    run.step('WbAllocFail', k1, then=331)
-    run.step('RetryFault', t1, then=16)
-    run.step('StartFault', t1, s=s1, then=29)
-    run.step('SwapcachePrepare', t1, then=53)
-    run.step('ZswapLruRemove', t1, then=85)
-    run.step('WbPutback', k1, then=119)
-    run.step('ShrinkDone', k1, then=154)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=52)
-    run.step('ChargeReclaim', t1, then=83)
-    run.step('ShrinkDone', t1, then=115)
-    run.step('ChargeFail', t1, then=8)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('StartFault', t1, s=s1, then=30)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=158)
+    run.step('ChargeOk', t1, then=199)
+    run.step('AddToSwapCache', t1, then=241)
+    run.step('SwapReadFolio', t1, then=279)
+    run.step('MapFolio', t1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('ChargeReclaim', t1, then=376)
+    run.step('WbPutback', k1, then=396)
+    run.step('LruIsolate', t1, then=416)
+    run.step('ShrinkDone', k1, then=434)
 
 
 def test_walk_075(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
-    dropped; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
-    LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot;
-    t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
+    walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's
     charge succeeds; k1 puts the entry back on the LRU; t1 adds its folio to the swap cache;
     k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page in; t1
@@ -2271,27 +2441,27 @@ def test_walk_075(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=8)
     run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=33)
-    run.step('ShrinkDone', k1, then=59)
-    run.step('DropCleanFolio', s=s1, then=90)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('ShrinkDone', k1, then=90)
     run.step('FreeSlot', s=s1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('ChargeReclaim', t1, then=360)
-    run.step('ShrinkDone', t1, then=377)
-    run.step('ChargeOk', t1, then=359)
-    run.step('WbPutback', k1, then=376)
-    run.step('AddToSwapCache', t1, then=392)
-    run.step('ShrinkDone', k1, then=408)
-    run.step('ShrinkWorker', k1, then=420)
-    run.step('LruIsolate', k1, then=357)
-    run.step('WbFolioExists', k1, then=375)
-    run.step('WbPutback', k1, then=392)
-    run.step('SwapReadFolio', t1, then=407)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('ChargeReclaim', t1, then=376)
+    run.step('ShrinkDone', t1, then=395)
+    run.step('ChargeOk', t1, then=375)
+    run.step('WbPutback', k1, then=394)
+    run.step('AddToSwapCache', t1, then=413)
+    run.step('ShrinkDone', k1, then=431)
+    run.step('ShrinkWorker', k1, then=444)
+    run.step('LruIsolate', k1, then=373)
+    run.step('WbFolioExists', k1, then=393)
+    run.step('WbPutback', k1, then=413)
+    run.step('SwapReadFolio', t1, then=430)
     run.step('MapFolio', t1, then=89)
 
 
@@ -2313,22 +2483,22 @@ def test_walk_076(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=57)
     run.step('FreeSlot', s=s1, then=89)
     run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=158)
-    run.step('SwapcachePrepare', t1, then=198)
-    run.step('ZswapLruRemove', t1, then=240)
-    run.step('ChargeReclaim', t1, then=277)
-    run.step('ShrinkDone', k1, then=305)
-    run.step('ShrinkDone', t1, then=329)
-    run.step('ChargeFail', t1, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('ChargeReclaim', t1, then=360)
-    run.step('ShrinkDone', t1, then=377)
-    run.step('WbPutback', k1, then=394)
+    run.step('StartFault', t1, s=s1, then=160)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ZswapLruRemove', t1, then=247)
+    run.step('ChargeReclaim', t1, then=287)
+    run.step('ShrinkDone', k1, then=318)
+    run.step('ShrinkDone', t1, then=343)
+    run.step('ChargeFail', t1, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('ChargeReclaim', t1, then=376)
+    run.step('ShrinkDone', t1, then=395)
+    run.step('WbPutback', k1, then=415)
     run.step('ChargeFail', t1, then=124)
 
 
@@ -2347,13 +2517,13 @@ def test_walk_077(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=57)
     run.step('FreeSlot', s=s1, then=89)
     run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=158)
-    run.step('SwapcachePrepare', t1, then=198)
-    run.step('ZswapLruRemove', t1, then=240)
-    run.step('ShrinkDone', k1, then=275)
-    run.step('ChargeOk', t1, then=304)
-    run.step('AddToSwapCache', t1, then=328)
-    run.step('SwapReadFolio', t1, then=347)
+    run.step('StartFault', t1, s=s1, then=160)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ZswapLruRemove', t1, then=247)
+    run.step('ShrinkDone', k1, then=285)
+    run.step('ChargeOk', t1, then=317)
+    run.step('AddToSwapCache', t1, then=342)
+    run.step('SwapReadFolio', t1, then=361)
     run.step('MapFolio', t1, then=123)
 
 
@@ -2374,20 +2544,20 @@ def test_walk_078(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=57)
     run.step('FreeSlot', s=s1, then=89)
     run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('ChargeReclaim', t1, then=360)
-    run.step('ShrinkDone', t1, then=377)
-    run.step('WbPutback', k1, then=394)
-    run.step('ChargeOk', t1, then=376)
-    run.step('ShrinkDone', k1, then=393)
-    run.step('AddToSwapCache', t1, then=408)
-    run.step('SwapReadFolio', t1, then=419)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('ChargeReclaim', t1, then=376)
+    run.step('ShrinkDone', t1, then=395)
+    run.step('WbPutback', k1, then=415)
+    run.step('ChargeOk', t1, then=394)
+    run.step('ShrinkDone', k1, then=414)
+    run.step('AddToSwapCache', t1, then=431)
+    run.step('SwapReadFolio', t1, then=443)
     run.step('MapFolio', t1, then=123)
 
 
@@ -2407,18 +2577,18 @@ def test_walk_079(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=57)
     run.step('FreeSlot', s=s1, then=89)
     run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('ChargeReclaim', t1, then=360)
-    run.step('ShrinkDone', t1, then=377)
-    run.step('WbPutback', k1, then=394)
-    run.step('ShrinkDone', k1, then=410)
-    run.step('ChargeFail', t1, then=157)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('ChargeReclaim', t1, then=376)
+    run.step('ShrinkDone', t1, then=395)
+    run.step('WbPutback', k1, then=415)
+    run.step('ShrinkDone', k1, then=433)
+    run.step('ChargeFail', t1, then=159)
 
 
 def test_walk_080(system_for: SystemFactory) -> None:
@@ -2439,23 +2609,23 @@ def test_walk_080(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=57)
     run.step('FreeSlot', s=s1, then=89)
     run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('ChargeReclaim', t1, then=360)
-    run.step('ShrinkDone', t1, then=377)
-    run.step('WbPutback', k1, then=394)
-    run.step('ShrinkDone', k1, then=410)
-    run.step('ChargeOk', t1, then=393)
-    run.step('ShrinkWorker', k1, then=409)
-    run.step('AddToSwapCache', t1, then=420)
-    run.step('SwapReadFolio', t1, then=427)
-    run.step('MapFolio', t1, then=236)
-    run.step('SwapOut', s=s1, v=v2, then=196)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('ChargeReclaim', t1, then=376)
+    run.step('ShrinkDone', t1, then=395)
+    run.step('WbPutback', k1, then=415)
+    run.step('ShrinkDone', k1, then=433)
+    run.step('ChargeOk', t1, then=414)
+    run.step('ShrinkWorker', k1, then=432)
+    run.step('AddToSwapCache', t1, then=444)
+    run.step('SwapReadFolio', t1, then=451)
+    run.step('MapFolio', t1, then=243)
+    run.step('SwapOut', s=s1, v=v2, then=201)
 
 
 def test_walk_081(system_for: SystemFactory) -> None:
@@ -2474,19 +2644,19 @@ def test_walk_081(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=57)
     run.step('FreeSlot', s=s1, then=89)
     run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('ChargeReclaim', t1, then=360)
-    run.step('ShrinkDone', t1, then=377)
-    run.step('WbPutback', k1, then=394)
-    run.step('ShrinkDone', k1, then=410)
-    run.step('ShrinkWorker', k1, then=421)
-    run.step('ChargeFail', t1, then=196)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('ChargeReclaim', t1, then=376)
+    run.step('ShrinkDone', t1, then=395)
+    run.step('WbPutback', k1, then=415)
+    run.step('ShrinkDone', k1, then=433)
+    run.step('ShrinkWorker', k1, then=445)
+    run.step('ChargeFail', t1, then=201)
 
 
 def test_walk_082(system_for: SystemFactory) -> None:
@@ -2497,8 +2667,8 @@ def test_walk_082(system_for: SystemFactory) -> None:
     takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
     the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge
     succeeds; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the
-    page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
-    ends its walk; t1 maps the page."""
+    page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2508,75 +2678,79 @@ def test_walk_082(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=57)
     run.step('FreeSlot', s=s1, then=89)
     run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('ChargeReclaim', t1, then=360)
-    run.step('ShrinkDone', t1, then=377)
-    run.step('WbPutback', k1, then=394)
-    run.step('ShrinkDone', k1, then=410)
-    run.step('ShrinkWorker', k1, then=421)
-    run.step('ChargeOk', t1, then=409)
-    run.step('LruIsolate', k1, then=342)
-    run.step('AddToSwapCache', t1, then=357)
-    run.step('SwapReadFolio', t1, then=374)
-    run.step('WbFolioExists', k1, then=391)
-    run.step('WbPutback', k1, then=407)
-    run.step('ShrinkDone', k1, then=419)
-    run.step('MapFolio', t1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('ChargeReclaim', t1, then=376)
+    run.step('ShrinkDone', t1, then=395)
+    run.step('WbPutback', k1, then=415)
+    run.step('ShrinkDone', k1, then=433)
+    run.step('ShrinkWorker', k1, then=445)
+    run.step('ChargeOk', t1, then=432)
+    run.step('LruIsolate', k1, then=356)
+    run.step('AddToSwapCache', t1, then=373)
+    run.step('SwapReadFolio', t1, then=392)
+    run.step('MapFolioKeepCache', t1, then=411)
+    run.step('DropCleanFolio', s=s1, then=280)
 
 
 def test_walk_083(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
-    the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
-    LRU head; t1's charge fails; t1 faults on s1; k1's writeback fails to allocate a folio;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back on the
-    LRU; t1's charge succeeds."""
+    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1
+    takes its entry off the zswap LRU; t1's charge succeeds; t1 adds its folio to the swap
+    cache; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); t1 reads the
+    page in; t1 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=57)
-    run.step('FreeSlot', s=s1, then=89)
-    run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('ChargeReclaim', t1, then=360)
-    run.step('ShrinkDone', t1, then=377)
-    run.step('WbPutback', k1, then=394)
-    run.step('ShrinkDone', k1, then=410)
-    run.step('ShrinkWorker', k1, then=421)
-    run.step('LruIsolate', k1, then=358)
-    run.step('ChargeFail', t1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('WbPutback', k1, then=361)
-    run.step('ChargeOk', t1, then=376)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ZswapLruRemove', t1, then=34)
+    run.step('ChargeOk', t1, then=60)
+    run.step('AddToSwapCache', t1, then=92)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbFolioExists', k1, then=162)
+    run.step('SwapReadFolio', t1, then=204)
+    run.step('MapFolio', t1, then=27)
 
 
 def test_walk_084(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; t1 retries the fault."""
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
+    zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
+    LRU; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('SwapcachePrepare', t1, then=95)
+    run.step('ZswapLruRemove', t1, then=128)
+    run.step('ChargeReclaim', t1, then=165)
+    run.step('ShrinkDone', t1, then=206)
+    run.step('ChargeOk', t1, then=164)
+    run.step('AddToSwapCache', t1, then=205)
+    run.step('SwapReadFolio', t1, then=248)
+    run.step('MapFolioKeepCache', t1, then=288)
+    run.step('WbFolioExists', k1, then=321)
+    run.step('WbPutback', k1, then=272)
+    run.step('ShrinkDone', k1, then=127)
+
+
+def test_walk_085(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
+    finds the entry gone; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's
+    charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t1 reads the page in; k1 puts the entry back on the LRU; t1 maps the page
+    and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2585,97 +2759,65 @@ def test_walk_084(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v1, then=37)
     run.step('StartFault', t1, s=s1, then=64)
     run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=129)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=204)
-    run.step('ShrinkDone', k1, then=244)
-    run.step('ShrinkWorker', k1, then=279)
-    run.step('LruIsolate', k1, then=308)
-    run.step('WbAllocFolio', k1, then=332)
-    run.step('RetryFault', t1, then=17)
-
-
-def test_walk_085(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
-    dropped; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds;
-    t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is
-    swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap
-    LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('StartFault', t1, s=s1, then=56)
-    run.step('DropCleanFolio', s=s1, then=87)
-    run.step('SwapcachePrepare', t1, then=122)
-    run.step('ZswapLruRemove', t1, then=156)
-    run.step('ChargeOk', t1, then=194)
-    run.step('AddToSwapCache', t1, then=234)
-    run.step('SwapReadFolio', t1, then=269)
-    run.step('MapFolio', t1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=158)
-    run.step('SwapcachePrepare', t1, then=198)
-    run.step('ZswapLruRemove', t1, then=240)
-    run.step('ChargeReclaim', t1, then=277)
-    run.step('ShrinkDone', t1, then=307)
-    run.step('ChargeFail', t1, then=124)
+    run.step('WbEntryGone', k1, then=96)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('ZswapLruRemove', t1, then=166)
+    run.step('ChargeReclaim', t1, then=208)
+    run.step('ShrinkDone', t1, then=250)
+    run.step('ChargeOk', t1, then=207)
+    run.step('AddToSwapCache', t1, then=249)
+    run.step('SwapReadFolio', t1, then=289)
+    run.step('WbPutback', k1, then=234)
+    run.step('MapFolioKeepCache', t1, then=272)
 
 
 def test_walk_086(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1 ends
-    its walk; t1 adds its folio to the swap cache; k1 starts a shrink walk; t1 reads the
-    page in; t1 maps the page; v2 is swapped out to s1; k1 isolates the LRU head; t1 faults
-    on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry
-    off the zswap LRU; k1 puts the entry back on the LRU; t1's charge enters reclaim; k1
-    ends its walk; t1 isolates the LRU head. No step is left: every actor is idle or
-    blocked."""
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1 takes its entry off
+    the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1
+    ends its walk; t1 adds its folio to the swap cache; k1 starts a shrink walk; k1 isolates
+    the LRU head; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=57)
-    run.step('FreeSlot', s=s1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=158)
-    run.step('SwapcachePrepare', t1, then=198)
-    run.step('ZswapLruRemove', t1, then=240)
-    run.step('ChargeReclaim', t1, then=277)
-    run.step('ShrinkDone', t1, then=307)
-    run.step('ChargeOk', t1, then=276)
-    run.step('ShrinkDone', k1, then=304)
-    run.step('AddToSwapCache', t1, then=328)
-    run.step('ShrinkWorker', k1, then=345)
-    run.step('SwapReadFolio', t1, then=363)
-    run.step('MapFolio', t1, then=236)
-    run.step('SwapOut', s=s1, v=v2, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('WbPutback', k1, then=361)
-    run.step('ChargeReclaim', t1, then=378)
-    run.step('ShrinkDone', k1, then=396)
-    run.step('LruIsolate', t1, then=411)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=167)
+    run.step('WbPutback', k1, then=209)
+    run.step('RetryFault', t1, then=31)
+    run.step('StartFault', t1, s=s1, then=54)
+    run.step('SwapcachePrepare', t1, then=84)
+    run.step('ZswapLruRemove', t1, then=116)
+    run.step('ChargeReclaim', t1, then=152)
+    run.step('ShrinkDone', t1, then=192)
+    run.step('ChargeOk', t1, then=151)
+    run.step('ShrinkDone', k1, then=35)
+    run.step('AddToSwapCache', t1, then=62)
+    run.step('ShrinkWorker', k1, then=92)
+    run.step('LruIsolate', k1, then=125)
+    run.step('SwapReadFolio', t1, then=161)
+    run.step('MapFolioKeepCache', t1, then=188)
+    run.step('WbFolioExists', k1, then=231)
+    run.step('WbPutback', k1, then=272)
 
 
 def test_walk_087(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
-    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
-    folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault."""
+    the LRU; k1 ends its walk; t1 retries the fault; k1 starts a shrink walk; t1 faults on
+    s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim;
+    k1 ends its walk; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
+    cache; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; k1's
+    writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio in the swap
+    cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2684,128 +2826,58 @@ def test_walk_087(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v1, then=37)
     run.step('StartFault', t1, s=s1, then=64)
     run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=129)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=204)
-    run.step('ShrinkDone', k1, then=244)
-    run.step('ShrinkWorker', k1, then=279)
-    run.step('LruIsolate', k1, then=308)
-    run.step('WbAllocFail', k1, then=331)
-    run.step('WbPutback', k1, then=204)
-    run.step('ShrinkDone', k1, then=244)
-    run.step('ShrinkWorker', k1, then=279)
-    run.step('LruIsolate', k1, then=308)
-    run.step('WbAllocFolio', k1, then=332)
-    run.step('WbWrite', k1, then=348)
-    run.step('DropCleanFolio', s=s1, then=364)
-    run.step('RetryFault', t1, then=57)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=167)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('RetryFault', t1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ZswapLruRemove', t1, then=34)
+    run.step('ChargeReclaim', t1, then=61)
+    run.step('ShrinkDone', k1, then=36)
+    run.step('ShrinkDone', t1, then=63)
+    run.step('ChargeOk', t1, then=35)
+    run.step('AddToSwapCache', t1, then=62)
+    run.step('ShrinkWorker', k1, then=92)
+    run.step('LruIsolate', k1, then=125)
+    run.step('SwapReadFolio', t1, then=161)
+    run.step('WbFolioExists', k1, then=204)
+    run.step('MapFolioKeepCache', t1, then=231)
 
 
 def test_walk_088(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 faults on
-    s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim;
-    t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1 takes its
-    entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge
-    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk;
-    t1 maps the page."""
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
+    the fault."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=57)
-    run.step('StartFault', t1, s=s1, then=87)
-    run.step('SwapcachePrepare', t1, then=122)
-    run.step('ZswapLruRemove', t1, then=156)
-    run.step('ChargeReclaim', t1, then=195)
-    run.step('ShrinkDone', t1, then=235)
-    run.step('ChargeFail', t1, then=57)
-    run.step('StartFault', t1, s=s1, then=87)
-    run.step('SwapcachePrepare', t1, then=122)
-    run.step('ZswapLruRemove', t1, then=156)
-    run.step('ChargeReclaim', t1, then=195)
-    run.step('ShrinkDone', t1, then=235)
-    run.step('ChargeOk', t1, then=194)
-    run.step('AddToSwapCache', t1, then=234)
-    run.step('SwapReadFolio', t1, then=269)
-    run.step('ShrinkDone', k1, then=297)
-    run.step('MapFolio', t1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=167)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('ShrinkWorker', k1, then=290)
+    run.step('LruIsolate', k1, then=322)
+    run.step('RetryFault', t1, then=8)
 
 
 def test_walk_089(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
-    takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk;
-    t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=57)
-    run.step('FreeSlot', s=s1, then=89)
-    run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('WbPutback', k1, then=361)
-    run.step('ShrinkDone', k1, then=379)
-    run.step('ChargeFail', t1, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('WbPutback', k1, then=361)
-    run.step('ShrinkDone', k1, then=379)
-    run.step('ChargeOk', t1, then=393)
-
-
-def test_walk_090(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; t1 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=129)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=204)
-    run.step('ShrinkDone', k1, then=244)
-    run.step('ShrinkWorker', k1, then=279)
-    run.step('LruIsolate', k1, then=308)
-    run.step('WbAllocFolio', k1, then=332)
-    run.step('WbWrite', k1, then=348)
-    run.step('RetryFault', t1, then=33)
-
-
-def test_walk_091(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
     folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
-    takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk;
-    t1's charge enters reclaim; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends
-    its walk; t1's charge succeeds."""
+    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
+    the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2815,73 +2887,30 @@ def test_walk_091(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=58)
     run.step('ShrinkDone', k1, then=91)
     run.step('DropCleanFolio', s=s1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('WbPutback', k1, then=361)
-    run.step('ShrinkDone', k1, then=379)
-    run.step('ChargeReclaim', t1, then=396)
-    run.step('ShrinkWorker', k1, then=412)
-    run.step('LruIsolate', k1, then=343)
-    run.step('ShrinkDone', t1, then=358)
-    run.step('ChargeOk', t1, then=342)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('ChargeReclaim', t1, then=376)
+    run.step('ShrinkDone', t1, then=395)
+    run.step('WbPutback', k1, then=415)
+    run.step('ShrinkDone', k1, then=433)
+    run.step('ShrinkWorker', k1, then=445)
+    run.step('LruIsolate', k1, then=374)
+    run.step('ChargeFail', t1, then=244)
 
 
-def test_walk_092(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
-    folio is dropped; t1 retries the fault; s1 is freed; v2 is swapped out to s1; k1 starts
-    a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to
-    allocate a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the
-    entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('StartFault', t1, s=s1, then=64)
-    run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=129)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=204)
-    run.step('ShrinkDone', k1, then=244)
-    run.step('ShrinkWorker', k1, then=279)
-    run.step('LruIsolate', k1, then=308)
-    run.step('WbAllocFolio', k1, then=332)
-    run.step('WbWrite', k1, then=348)
-    run.step('ShrinkDone', k1, then=365)
-    run.step('DropCleanFolio', s=s1, then=382)
-    run.step('RetryFault', t1, then=90)
-    run.step('FreeSlot', s=s1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('WbPutback', k1, then=361)
-    run.step('ShrinkDone', k1, then=379)
-    run.step('ShrinkWorker', k1, then=397)
-    run.step('ChargeFail', t1, then=196)
-
-
-def test_walk_093(system_for: SystemFactory) -> None:
+def test_walk_090(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
-    takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk;
-    k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; k1 ends its walk; t1 maps the page."""
+    takes its entry off the zswap LRU; k1 puts the entry back on the LRU; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2891,24 +2920,406 @@ def test_walk_093(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=57)
     run.step('FreeSlot', s=s1, then=89)
     run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('WbPutback', k1, then=361)
-    run.step('ShrinkDone', k1, then=379)
-    run.step('ShrinkWorker', k1, then=397)
-    run.step('ChargeOk', t1, then=409)
-    run.step('AddToSwapCache', t1, then=420)
-    run.step('SwapReadFolio', t1, then=427)
-    run.step('ShrinkDone', k1, then=419)
-    run.step('MapFolio', t1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('WbPutback', k1, then=377)
+    run.step('ChargeOk', t1, then=394)
+    run.step('AddToSwapCache', t1, then=413)
+    run.step('SwapReadFolio', t1, then=430)
+    run.step('MapFolioKeepCache', t1, then=362)
+    run.step('DropCleanFolio', s=s1, then=89)
+
+
+def test_walk_091(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
+    zswap LRU; t1's charge succeeds; k1 ends its walk; t1 adds its folio to the swap cache;
+    k1 starts a shrink walk; t1 reads the page in; t1 maps the page; v2 is swapped out to
+    s1; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back on the
+    LRU; t1's charge enters reclaim; k1 ends its walk; t1 isolates the LRU head. No step is
+    left: every actor is idle or blocked."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=160)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ZswapLruRemove', t1, then=247)
+    run.step('ChargeOk', t1, then=286)
+    run.step('ShrinkDone', k1, then=317)
+    run.step('AddToSwapCache', t1, then=342)
+    run.step('ShrinkWorker', k1, then=359)
+    run.step('SwapReadFolio', t1, then=379)
+    run.step('MapFolio', t1, then=243)
+    run.step('SwapOut', s=s1, v=v2, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('WbPutback', k1, then=377)
+    run.step('ChargeReclaim', t1, then=396)
+    run.step('ShrinkDone', k1, then=417)
+    run.step('LruIsolate', t1, then=434)
+
+
+def test_walk_092(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; t1 faults on
+    s1; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's
+    charge enters reclaim."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=167)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('ShrinkWorker', k1, then=290)
+    run.step('RetryFault', t1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ZswapLruRemove', t1, then=34)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('ChargeReclaim', t1, then=36)
+
+
+def test_walk_093(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; t1 retries the fault; t1 faults on s1; t1 pins the
+    slot; t1 takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends
+    its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge enters reclaim;
+    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU;
+    k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=167)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('ShrinkWorker', k1, then=290)
+    run.step('LruIsolate', k1, then=322)
+    run.step('WbAllocFail', k1, then=345)
+    run.step('RetryFault', t1, then=16)
+    run.step('StartFault', t1, s=s1, then=29)
+    run.step('SwapcachePrepare', t1, then=53)
+    run.step('ZswapLruRemove', t1, then=85)
+    run.step('WbPutback', k1, then=119)
+    run.step('ShrinkDone', k1, then=156)
+    run.step('ShrinkWorker', k1, then=197)
+    run.step('LruIsolate', k1, then=52)
+    run.step('ChargeReclaim', t1, then=83)
+    run.step('ShrinkDone', t1, then=115)
+    run.step('ChargeOk', t1, then=82)
+    run.step('AddToSwapCache', t1, then=114)
+    run.step('SwapReadFolio', t1, then=149)
+    run.step('WbFolioExists', k1, then=189)
+    run.step('WbPutback', k1, then=232)
+    run.step('ShrinkDone', k1, then=273)
 
 
 def test_walk_094(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; t1 retries the fault; k1 writes the entry back; k1 ends its
+    walk; s1's clean folio is dropped; s1 is freed; v2 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
+    a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back
+    on the LRU; k1 ends its walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=167)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('ShrinkWorker', k1, then=290)
+    run.step('LruIsolate', k1, then=322)
+    run.step('WbAllocFolio', k1, then=346)
+    run.step('RetryFault', t1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('ShrinkDone', k1, then=59)
+    run.step('DropCleanFolio', s=s1, then=90)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('WbPutback', k1, then=377)
+    run.step('ShrinkDone', k1, then=397)
+    run.step('ChargeFail', t1, then=159)
+
+
+def test_walk_095(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk;
+    t1's charge succeeds; t1 adds its folio to the swap cache; k1 starts a shrink walk; t1
+    reads the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean
+    folio is dropped; v2 is swapped out to s1."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('WbPutback', k1, then=377)
+    run.step('ShrinkDone', k1, then=397)
+    run.step('ChargeOk', t1, then=414)
+    run.step('AddToSwapCache', t1, then=431)
+    run.step('ShrinkWorker', k1, then=444)
+    run.step('SwapReadFolio', t1, then=451)
+    run.step('MapFolioKeepCache', t1, then=400)
+    run.step('DropCleanFolio', s=s1, then=243)
+    run.step('SwapOut', s=s1, v=v2, then=201)
+
+
+def test_walk_096(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk;
+    t1's charge enters reclaim; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends
+    its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio in the
+    swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('WbPutback', k1, then=377)
+    run.step('ShrinkDone', k1, then=397)
+    run.step('ChargeReclaim', t1, then=417)
+    run.step('ShrinkWorker', k1, then=435)
+    run.step('LruIsolate', k1, then=357)
+    run.step('ShrinkDone', t1, then=374)
+    run.step('ChargeOk', t1, then=356)
+    run.step('AddToSwapCache', t1, then=373)
+    run.step('SwapReadFolio', t1, then=392)
+    run.step('WbFolioExists', k1, then=412)
+    run.step('MapFolioKeepCache', t1, then=429)
+    run.step('DropCleanFolio', s=s1, then=311)
+
+
+def test_walk_097(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
+    folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault; t1
+    faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=167)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('ShrinkWorker', k1, then=290)
+    run.step('LruIsolate', k1, then=322)
+    run.step('WbAllocFail', k1, then=345)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('ShrinkWorker', k1, then=290)
+    run.step('LruIsolate', k1, then=322)
+    run.step('WbAllocFolio', k1, then=346)
+    run.step('WbWrite', k1, then=363)
+    run.step('DropCleanFolio', s=s1, then=381)
+    run.step('RetryFault', t1, then=57)
+    run.step('StartFault', t1, s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=158)
+    run.step('ChargeOk', t1, then=199)
+    run.step('AddToSwapCache', t1, then=241)
+    run.step('SwapReadFolio', t1, then=279)
+    run.step('MapFolioKeepCache', t1, then=58)
+
+
+def test_walk_098(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; t1 retries the fault; t1 faults
+    on s1; s1's clean folio is dropped; t1 pins the slot; t1 takes its entry off the zswap
+    LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=167)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('ShrinkWorker', k1, then=290)
+    run.step('LruIsolate', k1, then=322)
+    run.step('WbAllocFolio', k1, then=346)
+    run.step('WbWrite', k1, then=363)
+    run.step('RetryFault', t1, then=33)
+    run.step('StartFault', t1, s=s1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=158)
+    run.step('ChargeReclaim', t1, then=200)
+    run.step('ShrinkDone', t1, then=242)
+    run.step('ChargeFail', t1, then=57)
+
+
+def test_walk_099(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 faults on
+    s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim;
+    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; k1 ends its walk; t1 maps the page and leaves its folio in the swap cache;
+    s1's clean folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; k1
+    isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1
+    pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back on the LRU;
+    k1 ends its walk; k1 starts a shrink walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('StartFault', t1, s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=158)
+    run.step('ChargeReclaim', t1, then=200)
+    run.step('ShrinkDone', t1, then=242)
+    run.step('ChargeOk', t1, then=199)
+    run.step('AddToSwapCache', t1, then=241)
+    run.step('SwapReadFolio', t1, then=279)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('MapFolioKeepCache', t1, then=91)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('WbPutback', k1, then=377)
+    run.step('ShrinkDone', k1, then=397)
+    run.step('ShrinkWorker', k1, then=418)
+    run.step('ChargeFail', t1, then=201)
+
+
+def test_walk_100(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk;
+    k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
+    reads the page in; k1 ends its walk; t1 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('WbPutback', k1, then=377)
+    run.step('ShrinkDone', k1, then=397)
+    run.step('ShrinkWorker', k1, then=418)
+    run.step('ChargeOk', t1, then=432)
+    run.step('AddToSwapCache', t1, then=444)
+    run.step('SwapReadFolio', t1, then=451)
+    run.step('ShrinkDone', k1, then=443)
+    run.step('MapFolioKeepCache', t1, then=380)
+    run.step('DropCleanFolio', s=s1, then=123)
+
+
+def test_walk_101(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
@@ -2925,28 +3336,28 @@ def test_walk_094(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=57)
     run.step('FreeSlot', s=s1, then=89)
     run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('WbPutback', k1, then=361)
-    run.step('ShrinkDone', k1, then=379)
-    run.step('ShrinkWorker', k1, then=397)
-    run.step('ChargeReclaim', t1, then=412)
-    run.step('LruIsolate', t1, then=422)
-    run.step('ShrinkDone', k1, then=411)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('WbPutback', k1, then=377)
+    run.step('ShrinkDone', k1, then=397)
+    run.step('ShrinkWorker', k1, then=418)
+    run.step('ChargeReclaim', t1, then=435)
+    run.step('LruIsolate', t1, then=446)
+    run.step('ShrinkDone', k1, then=434)
 
 
-def test_walk_095(system_for: SystemFactory) -> None:
+def test_walk_102(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
-    ends its walk; t1 retries the fault."""
+    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
+    folio is dropped; t1 retries the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2955,28 +3366,29 @@ def test_walk_095(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v1, then=37)
     run.step('StartFault', t1, s=s1, then=64)
     run.step('WbAllocFolio', k1, then=97)
-    run.step('SwapCacheHit', t1, then=129)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=204)
-    run.step('ShrinkDone', k1, then=244)
-    run.step('ShrinkWorker', k1, then=279)
-    run.step('LruIsolate', k1, then=308)
-    run.step('WbAllocFolio', k1, then=332)
-    run.step('WbWrite', k1, then=348)
-    run.step('DropCleanFolio', s=s1, then=364)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=167)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('ShrinkWorker', k1, then=290)
+    run.step('LruIsolate', k1, then=322)
+    run.step('WbAllocFolio', k1, then=346)
+    run.step('WbWrite', k1, then=363)
     run.step('ShrinkDone', k1, then=382)
+    run.step('DropCleanFolio', s=s1, then=401)
     run.step('RetryFault', t1, then=90)
 
 
-def test_walk_096(system_for: SystemFactory) -> None:
+def test_walk_103(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
     takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk;
     k1 starts a shrink walk; k1 isolates the LRU head; t1's charge enters reclaim; t1 ends
-    its walk; t1's charge fails; k1's writeback allocates a folio; t1 faults on s1; k1
-    writes the entry back; s1's clean folio is dropped; k1 ends its walk."""
+    its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends
+    its walk; t1 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2986,34 +3398,60 @@ def test_walk_096(system_for: SystemFactory) -> None:
     run.step('DropCleanFolio', s=s1, then=57)
     run.step('ShrinkDone', k1, then=90)
     run.step('FreeSlot', s=s1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbAllocFail', k1, then=300)
-    run.step('SwapcachePrepare', t1, then=324)
-    run.step('ZswapLruRemove', t1, then=344)
-    run.step('WbPutback', k1, then=361)
-    run.step('ShrinkDone', k1, then=379)
-    run.step('ShrinkWorker', k1, then=397)
-    run.step('LruIsolate', k1, then=323)
-    run.step('ChargeReclaim', t1, then=343)
-    run.step('ShrinkDone', t1, then=358)
-    run.step('ChargeFail', t1, then=237)
-    run.step('WbAllocFolio', k1, then=273)
-    run.step('StartFault', t1, s=s1, then=301)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbAllocFail', k1, then=313)
+    run.step('SwapcachePrepare', t1, then=338)
+    run.step('ZswapLruRemove', t1, then=358)
+    run.step('WbPutback', k1, then=377)
+    run.step('ShrinkDone', k1, then=397)
+    run.step('ShrinkWorker', k1, then=418)
+    run.step('LruIsolate', k1, then=337)
+    run.step('ChargeReclaim', t1, then=357)
+    run.step('ShrinkDone', t1, then=374)
+    run.step('ChargeOk', t1, then=356)
+    run.step('AddToSwapCache', t1, then=373)
+    run.step('SwapReadFolio', t1, then=392)
+    run.step('WbFolioExists', k1, then=412)
+    run.step('WbPutback', k1, then=430)
+    run.step('ShrinkDone', k1, then=443)
+    run.step('MapFolio', t1, then=123)
+
+
+def test_walk_104(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; k1's writeback allocates a folio; t1 faults on s1; k1 writes the entry back; s1's
+    clean folio is dropped; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('WbAllocFolio', k1, then=283)
+    run.step('StartFault', t1, s=s1, then=314)
     run.step('WbWrite', k1, then=71)
     run.step('DropCleanFolio', s=s1, then=103)
-    run.step('ShrinkDone', k1, then=137)
+    run.step('ShrinkDone', k1, then=138)
 
 
-def test_walk_097(system_for: SystemFactory) -> None:
+def test_walk_105(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
-    fault; s1 is freed; s1's clean folio is dropped; v2 is swapped out to s1; k1 starts a
+    writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1
+    ends its walk; t1 retries the fault; s1 is freed; v2 is swapped out to s1; k1 starts a
     shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
     entry back."""
     run = graph.replay(system_for)
@@ -3022,37 +3460,35 @@ def test_walk_097(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=20)
     run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('WbAllocFolio', k1, then=66)
-    run.step('StartFault', t1, s=s1, then=97)
-    run.step('SwapCacheHit', t1, then=129)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=204)
-    run.step('ShrinkDone', k1, then=244)
-    run.step('ShrinkWorker', k1, then=279)
-    run.step('LruIsolate', k1, then=308)
-    run.step('WbAllocFolio', k1, then=332)
-    run.step('WbWrite', k1, then=348)
-    run.step('ShrinkDone', k1, then=365)
-    run.step('RetryFault', t1, then=59)
-    run.step('FreeSlot', s=s1, then=91)
-    run.step('DropCleanFolio', s=s1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('LruIsolate', k1, then=237)
-    run.step('WbAllocFolio', k1, then=273)
+    run.step('StartFault', t1, s=s1, then=64)
+    run.step('WbAllocFolio', k1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=167)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('ShrinkWorker', k1, then=290)
+    run.step('LruIsolate', k1, then=322)
+    run.step('WbAllocFolio', k1, then=346)
+    run.step('WbWrite', k1, then=363)
+    run.step('DropCleanFolio', s=s1, then=381)
+    run.step('ShrinkDone', k1, then=401)
+    run.step('RetryFault', t1, then=90)
+    run.step('FreeSlot', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=244)
+    run.step('WbAllocFolio', k1, then=283)
     run.step('WbWrite', k1, then=44)
 
 
-def test_walk_098(system_for: SystemFactory) -> None:
+def test_walk_106(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
+    folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's
-    charge succeeds; k1 puts the entry back on the LRU; t1 adds its folio to the swap cache;
-    k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page in; t1
-    maps the page."""
+    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
+    the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
+    LRU head; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3060,306 +3496,140 @@ def test_walk_098(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=23)
     run.step('WbWrite', k1, then=44)
     run.step('FreeSlot', s=s1, then=73)
-    run.step('DropCleanFolio', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('ChargeReclaim', t1, then=369)
-    run.step('ShrinkDone', t1, then=386)
-    run.step('ChargeOk', t1, then=368)
-    run.step('WbPutback', k1, then=385)
-    run.step('AddToSwapCache', t1, then=400)
-    run.step('ShrinkDone', k1, then=414)
-    run.step('ShrinkWorker', k1, then=424)
-    run.step('LruIsolate', k1, then=366)
-    run.step('WbFolioExists', k1, then=384)
-    run.step('WbPutback', k1, then=400)
-    run.step('SwapReadFolio', t1, then=413)
-    run.step('MapFolio', t1, then=105)
-
-
-def test_walk_099(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's charge
-    fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's
-    writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the zswap
-    LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU;
-    t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=72)
-    run.step('FreeSlot', s=s1, then=105)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=176)
-    run.step('SwapcachePrepare', t1, then=219)
-    run.step('ZswapLruRemove', t1, then=260)
-    run.step('ChargeReclaim', t1, then=294)
-    run.step('ShrinkDone', k1, then=318)
-    run.step('ShrinkDone', t1, then=339)
-    run.step('ChargeFail', t1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('ChargeReclaim', t1, then=369)
-    run.step('ShrinkDone', t1, then=386)
-    run.step('WbPutback', k1, then=402)
-    run.step('ChargeFail', t1, then=140)
-
-
-def test_walk_100(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
-    t1 reads the page in; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=72)
-    run.step('FreeSlot', s=s1, then=105)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=176)
-    run.step('SwapcachePrepare', t1, then=219)
-    run.step('ZswapLruRemove', t1, then=260)
-    run.step('ShrinkDone', k1, then=292)
-    run.step('ChargeOk', t1, then=317)
-    run.step('AddToSwapCache', t1, then=338)
-    run.step('SwapReadFolio', t1, then=354)
-    run.step('MapFolio', t1, then=139)
-
-
-def test_walk_101(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
-    the entry back on the LRU; t1's charge succeeds; k1 ends its walk; t1 adds its folio to
-    the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=72)
-    run.step('FreeSlot', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('ChargeReclaim', t1, then=369)
-    run.step('ShrinkDone', t1, then=386)
-    run.step('WbPutback', k1, then=402)
-    run.step('ChargeOk', t1, then=385)
-    run.step('ShrinkDone', k1, then=401)
-    run.step('AddToSwapCache', t1, then=414)
-    run.step('SwapReadFolio', t1, then=423)
-    run.step('MapFolio', t1, then=139)
-
-
-def test_walk_102(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
-    the entry back on the LRU; k1 ends its walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=72)
-    run.step('FreeSlot', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('ChargeReclaim', t1, then=369)
-    run.step('ShrinkDone', t1, then=386)
-    run.step('WbPutback', k1, then=402)
-    run.step('ShrinkDone', k1, then=416)
-    run.step('ChargeFail', t1, then=175)
-
-
-def test_walk_103(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
-    the entry back on the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a shrink
-    walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is
-    swapped out to s1."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=72)
-    run.step('FreeSlot', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('ChargeReclaim', t1, then=369)
-    run.step('ShrinkDone', t1, then=386)
-    run.step('WbPutback', k1, then=402)
-    run.step('ShrinkDone', k1, then=416)
-    run.step('ChargeOk', t1, then=401)
-    run.step('ShrinkWorker', k1, then=415)
-    run.step('AddToSwapCache', t1, then=424)
-    run.step('SwapReadFolio', t1, then=428)
-    run.step('MapFolio', t1, then=256)
-    run.step('SwapOut', s=s1, v=v1, then=217)
-
-
-def test_walk_104(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
-    the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=72)
-    run.step('FreeSlot', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('ChargeReclaim', t1, then=369)
-    run.step('ShrinkDone', t1, then=386)
-    run.step('WbPutback', k1, then=402)
-    run.step('ShrinkDone', k1, then=416)
-    run.step('ShrinkWorker', k1, then=425)
-    run.step('ChargeFail', t1, then=217)
-
-
-def test_walk_105(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
-    the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge
-    succeeds; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the
-    page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
-    ends its walk; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=72)
-    run.step('FreeSlot', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('ChargeReclaim', t1, then=369)
-    run.step('ShrinkDone', t1, then=386)
-    run.step('WbPutback', k1, then=402)
-    run.step('ShrinkDone', k1, then=416)
-    run.step('ShrinkWorker', k1, then=425)
-    run.step('ChargeOk', t1, then=415)
-    run.step('LruIsolate', k1, then=349)
-    run.step('AddToSwapCache', t1, then=366)
-    run.step('SwapReadFolio', t1, then=383)
-    run.step('WbFolioExists', k1, then=399)
-    run.step('WbPutback', k1, then=413)
-    run.step('ShrinkDone', k1, then=423)
-    run.step('MapFolio', t1, then=139)
-
-
-def test_walk_106(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
-    the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the
-    LRU head; t1's charge fails; t1 faults on s1; k1's writeback fails to allocate a folio;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back on the
-    LRU; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=72)
-    run.step('FreeSlot', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('ChargeReclaim', t1, then=369)
-    run.step('ShrinkDone', t1, then=386)
-    run.step('WbPutback', k1, then=402)
-    run.step('ShrinkDone', k1, then=416)
-    run.step('ShrinkWorker', k1, then=425)
-    run.step('LruIsolate', k1, then=367)
-    run.step('ChargeFail', t1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('WbPutback', k1, then=370)
-    run.step('ChargeOk', t1, then=385)
+    run.step('ShrinkDone', k1, then=107)
+    run.step('DropCleanFolio', s=s1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('ChargeReclaim', t1, then=386)
+    run.step('ShrinkDone', t1, then=405)
+    run.step('WbPutback', k1, then=424)
+    run.step('ShrinkDone', k1, then=440)
+    run.step('ShrinkWorker', k1, then=449)
+    run.step('LruIsolate', k1, then=384)
+    run.step('ChargeFail', t1, then=265)
 
 
 def test_walk_107(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; k1 puts the entry back on the LRU; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('WbPutback', k1, then=387)
+    run.step('ChargeOk', t1, then=404)
+    run.step('AddToSwapCache', t1, then=422)
+    run.step('SwapReadFolio', t1, then=437)
+    run.step('MapFolioKeepCache', t1, then=370)
+    run.step('DropCleanFolio', s=s1, then=105)
+
+
+def test_walk_108(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
+    zswap LRU; t1's charge succeeds; k1 ends its walk; t1 adds its folio to the swap cache;
+    k1 starts a shrink walk; t1 reads the page in; t1 maps the page; v1 is swapped out to
+    s1; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back on the
+    LRU; t1's charge enters reclaim; k1 ends its walk; t1 isolates the LRU head. No step is
+    left: every actor is idle or blocked."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('SwapOut', s=s1, v=v1, then=141)
+    run.step('StartFault', t1, s=s1, then=179)
+    run.step('SwapcachePrepare', t1, then=225)
+    run.step('ZswapLruRemove', t1, then=268)
+    run.step('ChargeOk', t1, then=305)
+    run.step('ShrinkDone', k1, then=331)
+    run.step('AddToSwapCache', t1, then=352)
+    run.step('ShrinkWorker', k1, then=367)
+    run.step('SwapReadFolio', t1, then=389)
+    run.step('MapFolio', t1, then=264)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('WbPutback', k1, then=387)
+    run.step('ChargeReclaim', t1, then=406)
+    run.step('ShrinkDone', k1, then=426)
+    run.step('LruIsolate', t1, then=441)
+
+
+def test_walk_109(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
+    fault; s1 is freed; s1's clean folio is dropped; v2 is swapped out to s1; k1 starts a
+    shrink walk; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU;
+    t1's charge succeeds; t1 adds its folio to the swap cache; k1 isolates the LRU head;
+    k1's writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('StartFault', t1, s=s1, then=97)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('WbEntryGone', k1, then=167)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('ShrinkWorker', k1, then=290)
+    run.step('LruIsolate', k1, then=322)
+    run.step('WbAllocFolio', k1, then=346)
+    run.step('WbWrite', k1, then=363)
+    run.step('ShrinkDone', k1, then=382)
+    run.step('RetryFault', t1, then=59)
+    run.step('FreeSlot', s=s1, then=91)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('StartFault', t1, s=s1, then=245)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ChargeOk', t1, then=340)
+    run.step('AddToSwapCache', t1, then=359)
+    run.step('LruIsolate', k1, then=378)
+    run.step('WbFolioExists', k1, then=399)
+    run.step('SwapReadFolio', t1, then=419)
+    run.step('MapFolio', t1, then=311)
+
+
+def test_walk_110(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped."""
@@ -3371,10 +3641,10 @@ def test_walk_107(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=41)
     run.step('WbWrite', k1, then=71)
     run.step('ShrinkDone', k1, then=104)
-    run.step('DropCleanFolio', s=s1, then=137)
+    run.step('DropCleanFolio', s=s1, then=138)
 
 
-def test_walk_108(system_for: SystemFactory) -> None:
+def test_walk_111(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge fails; k1 puts the entry back on the LRU; k1 ends its walk; k1
@@ -3398,13 +3668,13 @@ def test_walk_108(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('ChargeOk', t1, then=133)
-    run.step('AddToSwapCache', t1, then=166)
-    run.step('SwapReadFolio', t1, then=205)
+    run.step('ChargeOk', t1, then=134)
+    run.step('AddToSwapCache', t1, then=169)
+    run.step('SwapReadFolio', t1, then=211)
     run.step('MapFolio', t1, then=38)
 
 
-def test_walk_109(system_for: SystemFactory) -> None:
+def test_walk_112(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on
@@ -3422,13 +3692,13 @@ def test_walk_109(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('ChargeReclaim', t1, then=134)
-    run.step('ShrinkDone', t1, then=170)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('ShrinkDone', t1, then=173)
     run.step('ChargeFail', t1, then=22)
     run.step('StartFault', t1, s=s1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('WbPutback', k1, then=135)
+    run.step('WbPutback', k1, then=136)
     run.step('ChargeFail', t1, then=42)
     run.step('ShrinkDone', k1, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3437,13 +3707,13 @@ def test_walk_109(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('ChargeReclaim', t1, then=134)
-    run.step('WbPutback', k1, then=171)
-    run.step('LruIsolate', t1, then=211)
-    run.step('ShrinkDone', k1, then=250)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('WbPutback', k1, then=174)
+    run.step('LruIsolate', t1, then=217)
+    run.step('ShrinkDone', k1, then=258)
 
 
-def test_walk_110(system_for: SystemFactory) -> None:
+def test_walk_113(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1 puts
@@ -3458,29 +3728,29 @@ def test_walk_110(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('ChargeReclaim', t1, then=134)
-    run.step('ShrinkDone', t1, then=170)
-    run.step('ChargeOk', t1, then=133)
-    run.step('WbPutback', k1, then=169)
-    run.step('AddToSwapCache', t1, then=206)
-    run.step('ShrinkDone', k1, then=246)
-    run.step('ShrinkWorker', k1, then=281)
-    run.step('LruIsolate', k1, then=130)
-    run.step('WbFolioExists', k1, then=166)
-    run.step('WbPutback', k1, then=206)
-    run.step('SwapReadFolio', t1, then=245)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('ShrinkDone', t1, then=173)
+    run.step('ChargeOk', t1, then=134)
+    run.step('WbPutback', k1, then=172)
+    run.step('AddToSwapCache', t1, then=212)
+    run.step('ShrinkDone', k1, then=254)
+    run.step('ShrinkWorker', k1, then=293)
+    run.step('LruIsolate', k1, then=131)
+    run.step('WbFolioExists', k1, then=169)
+    run.step('WbPutback', k1, then=212)
+    run.step('SwapReadFolio', t1, then=253)
     run.step('MapFolio', t1, then=51)
 
 
-def test_walk_111(system_for: SystemFactory) -> None:
+def test_walk_114(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the
     LRU; t1's charge fails; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
     succeeds; t1 adds its folio to the swap cache; k1 starts a shrink walk; k1 isolates the
-    LRU head; k1's writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the
-    page."""
+    LRU head; t1 reads the page in; t1 maps the page and leaves its folio in the swap cache;
+    s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3489,26 +3759,61 @@ def test_walk_111(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('ChargeReclaim', t1, then=134)
-    run.step('ShrinkDone', t1, then=170)
-    run.step('WbPutback', k1, then=210)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('ShrinkDone', t1, then=173)
+    run.step('WbPutback', k1, then=216)
     run.step('ChargeFail', t1, then=42)
     run.step('StartFault', t1, s=s1, then=69)
     run.step('SwapcachePrepare', t1, then=100)
-    run.step('ZswapLruRemove', t1, then=132)
-    run.step('ChargeReclaim', t1, then=168)
-    run.step('ShrinkDone', t1, then=208)
+    run.step('ZswapLruRemove', t1, then=133)
+    run.step('ChargeReclaim', t1, then=171)
+    run.step('ShrinkDone', t1, then=214)
     run.step('ShrinkDone', k1, then=78)
     run.step('ChargeOk', t1, then=46)
     run.step('AddToSwapCache', t1, then=77)
     run.step('ShrinkWorker', k1, then=108)
-    run.step('LruIsolate', k1, then=141)
-    run.step('WbFolioExists', k1, then=178)
-    run.step('SwapReadFolio', t1, then=220)
-    run.step('MapFolio', t1, then=38)
+    run.step('LruIsolate', k1, then=142)
+    run.step('SwapReadFolio', t1, then=180)
+    run.step('MapFolioKeepCache', t1, then=210)
+    run.step('DropCleanFolio', s=s1, then=20)
 
 
-def test_walk_112(system_for: SystemFactory) -> None:
+def test_walk_115(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
+    gone; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's
+    charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its
+    walk; t1's charge succeeds; t1 adds its folio to the swap cache; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 reads the page in; k1's writeback finds a folio
+    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page and
+    leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=20)
+    run.step('SwapOut', s=s1, v=v1, then=37)
+    run.step('WbAllocFolio', k1, then=66)
+    run.step('WbEntryGone', k1, then=65)
+    run.step('StartFault', t1, s=s1, then=96)
+    run.step('SwapcachePrepare', t1, then=129)
+    run.step('ZswapLruRemove', t1, then=166)
+    run.step('ChargeReclaim', t1, then=208)
+    run.step('ShrinkDone', t1, then=250)
+    run.step('WbPutback', k1, then=192)
+    run.step('ShrinkDone', k1, then=63)
+    run.step('ChargeOk', t1, then=35)
+    run.step('AddToSwapCache', t1, then=62)
+    run.step('ShrinkWorker', k1, then=92)
+    run.step('LruIsolate', k1, then=125)
+    run.step('SwapReadFolio', t1, then=161)
+    run.step('WbFolioExists', k1, then=204)
+    run.step('WbPutback', k1, then=234)
+    run.step('ShrinkDone', k1, then=94)
+    run.step('MapFolioKeepCache', t1, then=127)
+
+
+def test_walk_116(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the
@@ -3522,17 +3827,17 @@ def test_walk_112(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('ChargeReclaim', t1, then=134)
-    run.step('ShrinkDone', t1, then=170)
-    run.step('WbPutback', k1, then=210)
-    run.step('ChargeOk', t1, then=169)
-    run.step('ShrinkDone', k1, then=209)
-    run.step('AddToSwapCache', t1, then=246)
-    run.step('SwapReadFolio', t1, then=280)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('ShrinkDone', t1, then=173)
+    run.step('WbPutback', k1, then=216)
+    run.step('ChargeOk', t1, then=172)
+    run.step('ShrinkDone', k1, then=215)
+    run.step('AddToSwapCache', t1, then=254)
+    run.step('SwapReadFolio', t1, then=292)
     run.step('MapFolio', t1, then=0)
 
 
-def test_walk_113(system_for: SystemFactory) -> None:
+def test_walk_117(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the
@@ -3540,7 +3845,7 @@ def test_walk_113(system_for: SystemFactory) -> None:
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
     takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
     the entry back on the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a shrink
-    walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is
+    walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is
     swapped out to s1."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
@@ -3550,10 +3855,10 @@ def test_walk_113(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('ChargeReclaim', t1, then=134)
-    run.step('ShrinkDone', t1, then=170)
-    run.step('WbPutback', k1, then=210)
-    run.step('ShrinkDone', k1, then=249)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('ShrinkDone', t1, then=173)
+    run.step('WbPutback', k1, then=216)
+    run.step('ShrinkDone', k1, then=257)
     run.step('ChargeFail', t1, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
@@ -3561,19 +3866,56 @@ def test_walk_113(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('ChargeReclaim', t1, then=134)
-    run.step('ShrinkDone', t1, then=170)
-    run.step('WbPutback', k1, then=210)
-    run.step('ShrinkDone', k1, then=249)
-    run.step('ChargeOk', t1, then=209)
-    run.step('ShrinkWorker', k1, then=248)
-    run.step('AddToSwapCache', t1, then=281)
-    run.step('SwapReadFolio', t1, then=309)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('ShrinkDone', t1, then=173)
+    run.step('WbPutback', k1, then=216)
+    run.step('ShrinkDone', k1, then=257)
+    run.step('ChargeOk', t1, then=215)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('AddToSwapCache', t1, then=293)
+    run.step('SwapReadFolio', t1, then=323)
     run.step('MapFolio', t1, then=7)
-    run.step('SwapOut', s=s1, v=v2, then=5)
+    run.step('SwapOut', s=s1, v=v1, then=3)
 
 
-def test_walk_114(system_for: SystemFactory) -> None:
+def test_walk_118(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1
+    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's
+    charge fails; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU;
+    t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1 ends its walk; t1
+    adds its folio to the swap cache; k1 starts a shrink walk; k1 isolates the LRU head;
+    k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; t1 reads the page in; t1 maps the page and leaves its
+    folio in the swap cache; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ZswapLruRemove', t1, then=34)
+    run.step('ChargeReclaim', t1, then=61)
+    run.step('ShrinkDone', t1, then=93)
+    run.step('ChargeFail', t1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ZswapLruRemove', t1, then=34)
+    run.step('ChargeReclaim', t1, then=61)
+    run.step('ShrinkDone', t1, then=93)
+    run.step('ChargeOk', t1, then=60)
+    run.step('ShrinkDone', k1, then=35)
+    run.step('AddToSwapCache', t1, then=62)
+    run.step('ShrinkWorker', k1, then=92)
+    run.step('LruIsolate', k1, then=125)
+    run.step('WbFolioExists', k1, then=162)
+    run.step('WbPutback', k1, then=191)
+    run.step('ShrinkDone', k1, then=62)
+    run.step('ShrinkWorker', k1, then=92)
+    run.step('SwapReadFolio', t1, then=126)
+    run.step('MapFolioKeepCache', t1, then=163)
+    run.step('ShrinkDone', k1, then=127)
+
+
+def test_walk_119(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the
@@ -3582,8 +3924,8 @@ def test_walk_114(system_for: SystemFactory) -> None:
     takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts
     the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge
     succeeds; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the
-    page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
-    ends its walk."""
+    page in; t1 maps the page and leaves its folio in the swap cache; k1's writeback finds a
+    folio (-EEXIST); s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3592,39 +3934,40 @@ def test_walk_114(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('ChargeReclaim', t1, then=134)
-    run.step('ShrinkDone', t1, then=170)
-    run.step('WbPutback', k1, then=210)
-    run.step('ShrinkDone', k1, then=249)
-    run.step('ShrinkWorker', k1, then=282)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('ShrinkDone', t1, then=173)
+    run.step('WbPutback', k1, then=216)
+    run.step('ShrinkDone', k1, then=257)
+    run.step('ShrinkWorker', k1, then=294)
     run.step('ChargeFail', t1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('StartFault', t1, s=s1, then=21)
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('ChargeReclaim', t1, then=134)
-    run.step('ShrinkDone', t1, then=170)
-    run.step('WbPutback', k1, then=210)
-    run.step('ShrinkDone', k1, then=249)
-    run.step('ShrinkWorker', k1, then=282)
-    run.step('ChargeOk', t1, then=248)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('ShrinkDone', t1, then=173)
+    run.step('WbPutback', k1, then=216)
+    run.step('ShrinkDone', k1, then=257)
+    run.step('ShrinkWorker', k1, then=294)
+    run.step('ChargeOk', t1, then=256)
     run.step('LruIsolate', k1, then=98)
-    run.step('AddToSwapCache', t1, then=130)
-    run.step('SwapReadFolio', t1, then=165)
-    run.step('WbFolioExists', k1, then=205)
-    run.step('WbPutback', k1, then=245)
-    run.step('ShrinkDone', k1, then=280)
+    run.step('AddToSwapCache', t1, then=131)
+    run.step('SwapReadFolio', t1, then=168)
+    run.step('MapFolioKeepCache', t1, then=210)
+    run.step('WbFolioExists', k1, then=252)
+    run.step('DropCleanFolio', s=s1, then=38)
 
 
-def test_walk_115(system_for: SystemFactory) -> None:
+def test_walk_120(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the
     LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge
     fails; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
     takes its entry off the zswap LRU; k1 puts the entry back on the LRU; t1's charge
-    succeeds."""
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3633,22 +3976,25 @@ def test_walk_115(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('ChargeReclaim', t1, then=134)
-    run.step('ShrinkDone', t1, then=170)
-    run.step('WbPutback', k1, then=210)
-    run.step('ShrinkDone', k1, then=249)
-    run.step('ShrinkWorker', k1, then=282)
-    run.step('LruIsolate', k1, then=131)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('ShrinkDone', t1, then=173)
+    run.step('WbPutback', k1, then=216)
+    run.step('ShrinkDone', k1, then=257)
+    run.step('ShrinkWorker', k1, then=294)
+    run.step('LruIsolate', k1, then=132)
     run.step('ChargeFail', t1, then=11)
     run.step('StartFault', t1, s=s1, then=21)
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('WbPutback', k1, then=135)
-    run.step('ChargeOk', t1, then=169)
+    run.step('WbPutback', k1, then=136)
+    run.step('ChargeOk', t1, then=172)
+    run.step('AddToSwapCache', t1, then=212)
+    run.step('SwapReadFolio', t1, then=253)
+    run.step('MapFolioKeepCache', t1, then=291)
 
 
-def test_walk_116(system_for: SystemFactory) -> None:
+def test_walk_121(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; k1 puts the entry back on the LRU; t1's charge enters reclaim; k1 ends its
@@ -3661,19 +4007,16 @@ def test_walk_116(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('WbPutback', k1, then=135)
-    run.step('ChargeReclaim', t1, then=171)
-    run.step('ShrinkDone', k1, then=212)
-    run.step('LruIsolate', t1, then=250)
+    run.step('WbPutback', k1, then=136)
+    run.step('ChargeReclaim', t1, then=174)
+    run.step('ShrinkDone', k1, then=218)
+    run.step('LruIsolate', t1, then=258)
 
 
-def test_walk_117(system_for: SystemFactory) -> None:
+def test_walk_122(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge fails; k1
-    starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to
-    allocate a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the
-    entry back on the LRU; k1 ends its walk; t1's charge succeeds."""
+    zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3682,30 +4025,21 @@ def test_walk_117(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('WbPutback', k1, then=135)
-    run.step('ShrinkDone', k1, then=172)
+    run.step('WbPutback', k1, then=136)
+    run.step('ShrinkDone', k1, then=175)
     run.step('ChargeFail', t1, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('WbAllocFail', k1, then=40)
-    run.step('SwapcachePrepare', t1, then=68)
-    run.step('ZswapLruRemove', t1, then=101)
-    run.step('WbPutback', k1, then=135)
-    run.step('ShrinkDone', k1, then=172)
-    run.step('ChargeOk', t1, then=209)
 
 
-def test_walk_118(system_for: SystemFactory) -> None:
+def test_walk_123(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge enters
-    reclaim; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
-    page; v1 is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds
-    the entry gone; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU;
-    t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends
-    its walk; t1's charge fails."""
+    zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds; t1
+    adds its folio to the swap cache; k1 starts a shrink walk; t1 reads the page in; t1 maps
+    the page and leaves its folio in the swap cache; s1's clean folio is dropped; v1 is
+    swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap
+    LRU; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
+    succeeds; t1 adds its folio to the swap cache; k1 starts a shrink walk; t1 reads the
+    page in; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3714,39 +4048,15 @@ def test_walk_118(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('WbPutback', k1, then=135)
-    run.step('ShrinkDone', k1, then=172)
-    run.step('ChargeReclaim', t1, then=212)
-    run.step('ShrinkWorker', k1, then=251)
-    run.step('LruIsolate', k1, then=99)
-    run.step('ShrinkDone', t1, then=131)
-    run.step('ChargeOk', t1, then=98)
-    run.step('AddToSwapCache', t1, then=130)
-    run.step('SwapReadFolio', t1, then=165)
-    run.step('MapFolio', t1, then=20)
-    run.step('SwapOut', s=s1, v=v1, then=37)
-    run.step('WbAllocFolio', k1, then=66)
-    run.step('WbEntryGone', k1, then=65)
-    run.step('StartFault', t1, s=s1, then=96)
-    run.step('SwapcachePrepare', t1, then=128)
-    run.step('ZswapLruRemove', t1, then=163)
-    run.step('ChargeReclaim', t1, then=203)
-    run.step('ShrinkDone', t1, then=243)
-    run.step('WbPutback', k1, then=187)
-    run.step('ShrinkDone', k1, then=63)
-    run.step('ChargeFail', t1, then=1)
-
-
-def test_walk_119(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 ends
-    its walk; t1's charge succeeds; t1 adds its folio to the swap cache; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the
-    entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 reads the page in;
-    k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
+    run.step('WbPutback', k1, then=136)
+    run.step('ShrinkDone', k1, then=175)
+    run.step('ChargeOk', t1, then=215)
+    run.step('AddToSwapCache', t1, then=254)
+    run.step('ShrinkWorker', k1, then=293)
+    run.step('SwapReadFolio', t1, then=323)
+    run.step('MapFolioKeepCache', t1, then=182)
+    run.step('DropCleanFolio', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
     run.step('StartFault', t1, s=s1, then=9)
     run.step('SwapcachePrepare', t1, then=18)
     run.step('ZswapLruRemove', t1, then=34)
@@ -3756,23 +4066,18 @@ def test_walk_119(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=35)
     run.step('AddToSwapCache', t1, then=62)
     run.step('ShrinkWorker', k1, then=92)
-    run.step('LruIsolate', k1, then=125)
-    run.step('WbFolioExists', k1, then=160)
-    run.step('WbPutback', k1, then=186)
-    run.step('ShrinkDone', k1, then=62)
-    run.step('ShrinkWorker', k1, then=92)
     run.step('SwapReadFolio', t1, then=126)
     run.step('ShrinkDone', k1, then=94)
 
 
-def test_walk_120(system_for: SystemFactory) -> None:
+def test_walk_124(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk;
-    t1's charge fails; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to
-    allocate a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the
-    entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds;
-    t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
+    zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge enters
+    reclaim; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1's
+    writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio in the swap
+    cache; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3781,25 +4086,57 @@ def test_walk_120(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('WbPutback', k1, then=135)
-    run.step('ShrinkDone', k1, then=172)
-    run.step('ShrinkWorker', k1, then=213)
+    run.step('WbPutback', k1, then=136)
+    run.step('ShrinkDone', k1, then=175)
+    run.step('ChargeReclaim', t1, then=218)
+    run.step('ShrinkWorker', k1, then=259)
+    run.step('LruIsolate', k1, then=99)
+    run.step('ShrinkDone', t1, then=132)
+    run.step('ChargeOk', t1, then=98)
+    run.step('AddToSwapCache', t1, then=131)
+    run.step('SwapReadFolio', t1, then=168)
+    run.step('WbFolioExists', k1, then=211)
+    run.step('MapFolioKeepCache', t1, then=252)
+    run.step('WbPutback', k1, then=291)
+
+
+def test_walk_125(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
+    zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk;
+    t1's charge fails; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to
+    allocate a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the
+    entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds;
+    t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk; t1 maps the
+    page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFail', k1, then=40)
+    run.step('SwapcachePrepare', t1, then=68)
+    run.step('ZswapLruRemove', t1, then=101)
+    run.step('WbPutback', k1, then=136)
+    run.step('ShrinkDone', k1, then=175)
+    run.step('ShrinkWorker', k1, then=219)
     run.step('ChargeFail', t1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('StartFault', t1, s=s1, then=21)
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('WbPutback', k1, then=135)
-    run.step('ShrinkDone', k1, then=172)
-    run.step('ShrinkWorker', k1, then=213)
-    run.step('ChargeOk', t1, then=248)
-    run.step('AddToSwapCache', t1, then=281)
-    run.step('SwapReadFolio', t1, then=309)
-    run.step('ShrinkDone', k1, then=280)
+    run.step('WbPutback', k1, then=136)
+    run.step('ShrinkDone', k1, then=175)
+    run.step('ShrinkWorker', k1, then=219)
+    run.step('ChargeOk', t1, then=256)
+    run.step('AddToSwapCache', t1, then=293)
+    run.step('SwapReadFolio', t1, then=323)
+    run.step('ShrinkDone', k1, then=292)
+    run.step('MapFolioKeepCache', t1, then=144)
 
 
-def test_walk_121(system_for: SystemFactory) -> None:
+def test_walk_126(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk;
@@ -3813,21 +4150,21 @@ def test_walk_121(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('WbPutback', k1, then=135)
-    run.step('ShrinkDone', k1, then=172)
-    run.step('ShrinkWorker', k1, then=213)
-    run.step('ChargeReclaim', t1, then=251)
-    run.step('LruIsolate', t1, then=283)
-    run.step('ShrinkDone', k1, then=250)
+    run.step('WbPutback', k1, then=136)
+    run.step('ShrinkDone', k1, then=175)
+    run.step('ShrinkWorker', k1, then=219)
+    run.step('ChargeReclaim', t1, then=259)
+    run.step('LruIsolate', t1, then=295)
+    run.step('ShrinkDone', k1, then=258)
 
 
-def test_walk_122(system_for: SystemFactory) -> None:
+def test_walk_127(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
     zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk;
     k1 isolates the LRU head; t1's charge enters reclaim; t1 ends its walk; t1's charge
-    fails; t1 faults on s1; k1's writeback allocates a folio; k1 writes the entry back; t1
-    finds the folio in the swap cache."""
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback
+    finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3836,28 +4173,134 @@ def test_walk_122(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=40)
     run.step('SwapcachePrepare', t1, then=68)
     run.step('ZswapLruRemove', t1, then=101)
-    run.step('WbPutback', k1, then=135)
-    run.step('ShrinkDone', k1, then=172)
-    run.step('ShrinkWorker', k1, then=213)
+    run.step('WbPutback', k1, then=136)
+    run.step('ShrinkDone', k1, then=175)
+    run.step('ShrinkWorker', k1, then=219)
     run.step('LruIsolate', k1, then=67)
     run.step('ChargeReclaim', t1, then=99)
-    run.step('ShrinkDone', t1, then=131)
-    run.step('ChargeFail', t1, then=11)
+    run.step('ShrinkDone', t1, then=132)
+    run.step('ChargeOk', t1, then=98)
+    run.step('AddToSwapCache', t1, then=131)
+    run.step('SwapReadFolio', t1, then=168)
+    run.step('WbFolioExists', k1, then=211)
+    run.step('WbPutback', k1, then=253)
+    run.step('ShrinkDone', k1, then=292)
+
+
+def test_walk_128(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
+    swap cache; k1 ends its walk; t1 maps the page; v1 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
+    a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back
+    on the LRU; k1 ends its walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
     run.step('StartFault', t1, s=s1, then=21)
     run.step('WbAllocFolio', k1, then=41)
     run.step('WbWrite', k1, then=71)
     run.step('SwapCacheHit', t1, then=102)
+    run.step('ShrinkDone', k1, then=137)
+    run.step('MapFolio', t1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('WbPutback', k1, then=387)
+    run.step('ShrinkDone', k1, then=407)
+    run.step('ChargeFail', t1, then=178)
 
 
-def test_walk_123(system_for: SystemFactory) -> None:
+def test_walk_129(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk;
+    t1's charge succeeds; t1 adds its folio to the swap cache; k1 starts a shrink walk; t1
+    reads the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean
+    folio is dropped; v1 is swapped out to s1."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('WbPutback', k1, then=387)
+    run.step('ShrinkDone', k1, then=407)
+    run.step('ChargeOk', t1, then=423)
+    run.step('AddToSwapCache', t1, then=438)
+    run.step('ShrinkWorker', k1, then=448)
+    run.step('SwapReadFolio', t1, then=452)
+    run.step('MapFolioKeepCache', t1, then=410)
+    run.step('DropCleanFolio', s=s1, then=264)
+    run.step('SwapOut', s=s1, v=v1, then=223)
+
+
+def test_walk_130(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
+    takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk;
+    t1's charge enters reclaim; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends
+    its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio in the
+    swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('WbPutback', k1, then=387)
+    run.step('ShrinkDone', k1, then=407)
+    run.step('ChargeReclaim', t1, then=426)
+    run.step('ShrinkWorker', k1, then=442)
+    run.step('LruIsolate', k1, then=365)
+    run.step('ShrinkDone', t1, then=384)
+    run.step('ChargeOk', t1, then=364)
+    run.step('AddToSwapCache', t1, then=383)
+    run.step('SwapReadFolio', t1, then=402)
+    run.step('WbFolioExists', k1, then=421)
+    run.step('MapFolioKeepCache', t1, then=436)
+    run.step('DropCleanFolio', s=s1, then=325)
+
+
+def test_walk_131(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1 takes its entry off the zswap LRU; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
     v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on
     s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off
-    the zswap LRU; k1 puts the entry back on the LRU; t1's charge enters reclaim; k1 ends
-    its walk; t1 isolates the LRU head. No step is left: every actor is idle or blocked."""
+    the zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
+    walk; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3866,297 +4309,35 @@ def test_walk_123(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=41)
     run.step('WbWrite', k1, then=71)
     run.step('DropCleanFolio', s=s1, then=103)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ShrinkDone', k1, then=173)
-    run.step('ZswapLruRemove', t1, then=214)
-    run.step('ChargeOk', t1, then=252)
-    run.step('AddToSwapCache', t1, then=284)
-    run.step('SwapReadFolio', t1, then=310)
-    run.step('MapFolio', t1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('WbPutback', k1, then=370)
-    run.step('ChargeReclaim', t1, then=387)
-    run.step('ShrinkDone', k1, then=404)
-    run.step('LruIsolate', t1, then=417)
-
-
-def test_walk_124(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge fails; t1 faults on
-    s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; t1
-    adds its folio to the swap cache; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('WbAllocFolio', k1, then=41)
-    run.step('WbWrite', k1, then=71)
-    run.step('DropCleanFolio', s=s1, then=103)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ZswapLruRemove', t1, then=174)
-    run.step('ChargeFail', t1, then=72)
-    run.step('StartFault', t1, s=s1, then=103)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ZswapLruRemove', t1, then=174)
-    run.step('ChargeOk', t1, then=215)
-    run.step('AddToSwapCache', t1, then=254)
-    run.step('ShrinkDone', k1, then=284)
-
-
-def test_walk_125(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; k1
-    ends its walk; t1 ends its walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('WbAllocFolio', k1, then=41)
-    run.step('WbWrite', k1, then=71)
-    run.step('DropCleanFolio', s=s1, then=103)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ZswapLruRemove', t1, then=174)
-    run.step('ChargeReclaim', t1, then=216)
-    run.step('ShrinkDone', k1, then=253)
-    run.step('ShrinkDone', t1, then=285)
-    run.step('ChargeFail', t1, then=106)
-
-
-def test_walk_126(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
-    takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk;
-    t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback fails to allocate a folio; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=72)
-    run.step('ShrinkDone', k1, then=106)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('WbPutback', k1, then=370)
-    run.step('ShrinkDone', k1, then=388)
-    run.step('ChargeFail', t1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('WbPutback', k1, then=370)
-    run.step('ShrinkDone', k1, then=388)
-    run.step('ChargeOk', t1, then=401)
-
-
-def test_walk_127(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's charge
-    enters reclaim."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('WbAllocFolio', k1, then=41)
-    run.step('WbWrite', k1, then=71)
-    run.step('DropCleanFolio', s=s1, then=103)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ZswapLruRemove', t1, then=174)
-    run.step('ShrinkDone', k1, then=214)
-    run.step('ChargeReclaim', t1, then=253)
-
-
-def test_walk_128(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; k1 ends
-    its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('WbAllocFolio', k1, then=41)
-    run.step('WbWrite', k1, then=71)
-    run.step('DropCleanFolio', s=s1, then=103)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ZswapLruRemove', t1, then=174)
-    run.step('ChargeOk', t1, then=215)
-    run.step('ShrinkDone', k1, then=252)
-
-
-def test_walk_129(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; t1 adds
-    its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out
-    to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's
-    charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
-    slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its
-    walk; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('WbAllocFolio', k1, then=41)
-    run.step('WbWrite', k1, then=71)
-    run.step('DropCleanFolio', s=s1, then=103)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ZswapLruRemove', t1, then=174)
-    run.step('ChargeOk', t1, then=215)
-    run.step('AddToSwapCache', t1, then=254)
-    run.step('SwapReadFolio', t1, then=286)
-    run.step('MapFolio', t1, then=105)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=176)
-    run.step('SwapcachePrepare', t1, then=219)
-    run.step('ZswapLruRemove', t1, then=260)
-    run.step('ChargeReclaim', t1, then=294)
-    run.step('ShrinkDone', t1, then=320)
-    run.step('ChargeFail', t1, then=140)
-    run.step('StartFault', t1, s=s1, then=176)
-    run.step('SwapcachePrepare', t1, then=219)
-    run.step('ZswapLruRemove', t1, then=260)
-    run.step('ChargeReclaim', t1, then=294)
-    run.step('ShrinkDone', t1, then=320)
-    run.step('ChargeOk', t1, then=293)
-
-
-def test_walk_130(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; t1's charge succeeds; k1 ends its walk; t1 adds its folio to the swap cache;
-    k1 starts a shrink walk; t1 reads the page in; t1 maps the page; v1 is swapped out to
-    s1; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back on the
-    LRU; k1 ends its walk; t1's charge enters reclaim; k1 starts a shrink walk; k1 isolates
-    the LRU head; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=72)
-    run.step('FreeSlot', s=s1, then=105)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=176)
-    run.step('SwapcachePrepare', t1, then=219)
-    run.step('ZswapLruRemove', t1, then=260)
-    run.step('ChargeOk', t1, then=293)
-    run.step('ShrinkDone', k1, then=317)
-    run.step('AddToSwapCache', t1, then=338)
-    run.step('ShrinkWorker', k1, then=352)
-    run.step('SwapReadFolio', t1, then=372)
-    run.step('MapFolio', t1, then=256)
-    run.step('SwapOut', s=s1, v=v1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('WbPutback', k1, then=370)
-    run.step('ShrinkDone', k1, then=388)
-    run.step('ChargeReclaim', t1, then=404)
-    run.step('ShrinkWorker', k1, then=418)
-    run.step('LruIsolate', k1, then=350)
-    run.step('ShrinkDone', t1, then=367)
-    run.step('ChargeOk', t1, then=349)
-
-
-def test_walk_131(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1
-    ends its walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=21)
-    run.step('WbAllocFolio', k1, then=41)
-    run.step('WbWrite', k1, then=71)
-    run.step('DropCleanFolio', s=s1, then=103)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ZswapLruRemove', t1, then=174)
-    run.step('ChargeReclaim', t1, then=216)
-    run.step('ShrinkDone', t1, then=255)
-    run.step('ChargeFail', t1, then=72)
+    run.step('SwapcachePrepare', t1, then=139)
+    run.step('ShrinkDone', k1, then=176)
+    run.step('ZswapLruRemove', t1, then=220)
+    run.step('ChargeOk', t1, then=260)
+    run.step('AddToSwapCache', t1, then=296)
+    run.step('SwapReadFolio', t1, then=324)
+    run.step('MapFolio', t1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('WbPutback', k1, then=387)
+    run.step('ShrinkDone', k1, then=407)
+    run.step('ShrinkWorker', k1, then=427)
+    run.step('ChargeFail', t1, then=223)
 
 
 def test_walk_132(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 faults on
-    s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim;
-    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
-    the page in; k1 ends its walk; t1 maps the page; v1 is swapped out to s1; k1 starts a
-    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
-    a folio; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 puts the entry back
-    on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=72)
-    run.step('StartFault', t1, s=s1, then=103)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ZswapLruRemove', t1, then=174)
-    run.step('ChargeReclaim', t1, then=216)
-    run.step('ShrinkDone', t1, then=255)
-    run.step('ChargeOk', t1, then=215)
-    run.step('AddToSwapCache', t1, then=254)
-    run.step('SwapReadFolio', t1, then=286)
-    run.step('ShrinkDone', k1, then=310)
-    run.step('MapFolio', t1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('WbPutback', k1, then=370)
-    run.step('ShrinkDone', k1, then=388)
-    run.step('ShrinkWorker', k1, then=405)
-    run.step('ChargeFail', t1, then=217)
-
-
-def test_walk_133(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
     takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk;
     k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; k1 ends its walk; t1 maps the page."""
+    reads the page in; k1 ends its walk; t1 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -4165,25 +4346,26 @@ def test_walk_133(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=44)
     run.step('DropCleanFolio', s=s1, then=72)
     run.step('FreeSlot', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('WbPutback', k1, then=370)
-    run.step('ShrinkDone', k1, then=388)
-    run.step('ShrinkWorker', k1, then=405)
-    run.step('ChargeOk', t1, then=415)
-    run.step('AddToSwapCache', t1, then=424)
-    run.step('SwapReadFolio', t1, then=428)
-    run.step('ShrinkDone', k1, then=423)
-    run.step('MapFolio', t1, then=139)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('WbPutback', k1, then=387)
+    run.step('ShrinkDone', k1, then=407)
+    run.step('ShrinkWorker', k1, then=427)
+    run.step('ChargeOk', t1, then=439)
+    run.step('AddToSwapCache', t1, then=448)
+    run.step('SwapReadFolio', t1, then=452)
+    run.step('ShrinkDone', k1, then=447)
+    run.step('MapFolioKeepCache', t1, then=390)
+    run.step('DropCleanFolio', s=s1, then=140)
 
 
-def test_walk_134(system_for: SystemFactory) -> None:
+def test_walk_133(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
@@ -4199,31 +4381,576 @@ def test_walk_134(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=44)
     run.step('DropCleanFolio', s=s1, then=72)
     run.step('FreeSlot', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
-    run.step('WbPutback', k1, then=370)
-    run.step('ShrinkDone', k1, then=388)
-    run.step('ShrinkWorker', k1, then=405)
-    run.step('ChargeReclaim', t1, then=418)
-    run.step('LruIsolate', t1, then=426)
-    run.step('ShrinkDone', k1, then=417)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('WbPutback', k1, then=387)
+    run.step('ShrinkDone', k1, then=407)
+    run.step('ShrinkWorker', k1, then=427)
+    run.step('ChargeReclaim', t1, then=442)
+    run.step('LruIsolate', t1, then=450)
+    run.step('ShrinkDone', k1, then=441)
+
+
+def test_walk_134(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge fails; t1 faults on
+    s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; t1
+    adds its folio to the swap cache; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=139)
+    run.step('ZswapLruRemove', t1, then=177)
+    run.step('ChargeFail', t1, then=72)
+    run.step('StartFault', t1, s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=139)
+    run.step('ZswapLruRemove', t1, then=177)
+    run.step('ChargeOk', t1, then=221)
+    run.step('AddToSwapCache', t1, then=262)
+    run.step('ShrinkDone', k1, then=296)
 
 
 def test_walk_135(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; k1
+    ends its walk; t1 ends its walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=139)
+    run.step('ZswapLruRemove', t1, then=177)
+    run.step('ChargeReclaim', t1, then=222)
+    run.step('ShrinkDone', k1, then=261)
+    run.step('ShrinkDone', t1, then=297)
+    run.step('ChargeFail', t1, then=106)
+
+
+def test_walk_136(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
-    folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
+    walk; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1
     takes its entry off the zswap LRU; k1 puts the entry back on the LRU; k1 ends its walk;
     k1 starts a shrink walk; k1 isolates the LRU head; t1's charge enters reclaim; t1 ends
-    its walk; t1's charge fails; k1's writeback allocates a folio; t1 faults on s1; k1
-    writes the entry back."""
+    its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends
+    its walk; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('ShrinkDone', k1, then=106)
+    run.step('FreeSlot', s=s1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('StartFault', t1, s=s1, then=300)
+    run.step('WbAllocFail', k1, then=327)
+    run.step('SwapcachePrepare', t1, then=348)
+    run.step('ZswapLruRemove', t1, then=366)
+    run.step('WbPutback', k1, then=387)
+    run.step('ShrinkDone', k1, then=407)
+    run.step('ShrinkWorker', k1, then=427)
+    run.step('LruIsolate', k1, then=347)
+    run.step('ChargeReclaim', t1, then=365)
+    run.step('ShrinkDone', t1, then=384)
+    run.step('ChargeOk', t1, then=364)
+    run.step('AddToSwapCache', t1, then=383)
+    run.step('SwapReadFolio', t1, then=402)
+    run.step('WbFolioExists', k1, then=421)
+    run.step('WbPutback', k1, then=437)
+    run.step('ShrinkDone', k1, then=447)
+    run.step('MapFolio', t1, then=140)
+
+
+def test_walk_137(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; k1's writeback allocates a folio; t1 faults on s1; k1 writes the entry back; s1's
+    clean folio is dropped; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's
+    charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('WbAllocFolio', k1, then=302)
+    run.step('StartFault', t1, s=s1, then=328)
+    run.step('WbWrite', k1, then=56)
+    run.step('DropCleanFolio', s=s1, then=87)
+    run.step('SwapcachePrepare', t1, then=122)
+    run.step('ZswapLruRemove', t1, then=158)
+    run.step('ChargeReclaim', t1, then=200)
+    run.step('ShrinkDone', t1, then=242)
+    run.step('ShrinkDone', k1, then=278)
+    run.step('ChargeOk', t1, then=239)
+
+
+def test_walk_138(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's charge
+    enters reclaim."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=139)
+    run.step('ZswapLruRemove', t1, then=177)
+    run.step('ShrinkDone', k1, then=220)
+    run.step('ChargeReclaim', t1, then=261)
+
+
+def test_walk_139(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; k1 ends
+    its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=139)
+    run.step('ZswapLruRemove', t1, then=177)
+    run.step('ChargeOk', t1, then=221)
+    run.step('ShrinkDone', k1, then=260)
+
+
+def test_walk_140(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out
+    to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's
+    charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the
+    slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its
+    walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
+    t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=139)
+    run.step('ZswapLruRemove', t1, then=177)
+    run.step('ChargeOk', t1, then=221)
+    run.step('AddToSwapCache', t1, then=262)
+    run.step('SwapReadFolio', t1, then=298)
+    run.step('MapFolio', t1, then=105)
+    run.step('SwapOut', s=s1, v=v1, then=141)
+    run.step('StartFault', t1, s=s1, then=179)
+    run.step('SwapcachePrepare', t1, then=225)
+    run.step('ZswapLruRemove', t1, then=268)
+    run.step('ChargeReclaim', t1, then=306)
+    run.step('ShrinkDone', t1, then=334)
+    run.step('ChargeFail', t1, then=141)
+    run.step('StartFault', t1, s=s1, then=179)
+    run.step('SwapcachePrepare', t1, then=225)
+    run.step('ZswapLruRemove', t1, then=268)
+    run.step('ChargeReclaim', t1, then=306)
+    run.step('ShrinkDone', t1, then=334)
+    run.step('ChargeOk', t1, then=305)
+    run.step('AddToSwapCache', t1, then=333)
+    run.step('SwapReadFolio', t1, then=354)
+    run.step('MapFolio', t1, then=105)
+
+
+def test_walk_141(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
+    zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
+    succeeds; t1 adds its folio to the swap cache; k1 starts a shrink walk; k1 isolates the
+    LRU head; k1's writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the
+    page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('SwapOut', s=s1, v=v1, then=141)
+    run.step('StartFault', t1, s=s1, then=179)
+    run.step('SwapcachePrepare', t1, then=225)
+    run.step('ZswapLruRemove', t1, then=268)
+    run.step('ChargeReclaim', t1, then=306)
+    run.step('ShrinkDone', t1, then=334)
+    run.step('ShrinkDone', k1, then=353)
+    run.step('ChargeOk', t1, then=331)
+    run.step('AddToSwapCache', t1, then=352)
+    run.step('ShrinkWorker', k1, then=367)
+    run.step('LruIsolate', k1, then=388)
+    run.step('WbFolioExists', k1, then=409)
+    run.step('SwapReadFolio', t1, then=428)
+    run.step('MapFolio', t1, then=325)
+
+
+def test_walk_142(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=139)
+    run.step('ZswapLruRemove', t1, then=177)
+    run.step('ChargeOk', t1, then=221)
+    run.step('AddToSwapCache', t1, then=262)
+    run.step('SwapReadFolio', t1, then=298)
+    run.step('MapFolioKeepCache', t1, then=73)
+
+
+def test_walk_143(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1
+    ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1 takes its entry
+    off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds;
+    t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk; t1 maps the
+    page and leaves its folio in the swap cache; s1's clean folio is dropped; v1 is swapped
+    out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
+    folio; k1 writes the entry back."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=21)
+    run.step('WbAllocFolio', k1, then=41)
+    run.step('WbWrite', k1, then=71)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=139)
+    run.step('ZswapLruRemove', t1, then=177)
+    run.step('ChargeReclaim', t1, then=222)
+    run.step('ShrinkDone', t1, then=263)
+    run.step('ChargeFail', t1, then=72)
+    run.step('StartFault', t1, s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=139)
+    run.step('ZswapLruRemove', t1, then=177)
+    run.step('ChargeReclaim', t1, then=222)
+    run.step('ShrinkDone', t1, then=263)
+    run.step('ChargeOk', t1, then=221)
+    run.step('AddToSwapCache', t1, then=262)
+    run.step('SwapReadFolio', t1, then=298)
+    run.step('ShrinkDone', k1, then=324)
+    run.step('MapFolioKeepCache', t1, then=107)
+    run.step('DropCleanFolio', s=s1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('LruIsolate', k1, then=265)
+    run.step('WbAllocFolio', k1, then=302)
+    run.step('WbWrite', k1, then=33)
+
+
+def test_walk_144(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1; t1 finds
+    the folio in the swap cache; t1 maps the page and leaves its folio in the swap cache;
+    s1's clean folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults
+    on s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters
+    reclaim; k1 ends its walk; t1 ends its walk; t1's charge succeeds; t1 adds its folio to
+    the swap cache; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in;
+    t1 maps the page and leaves its folio in the swap cache; k1's writeback finds a folio
+    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; s1's clean folio is
+    dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('ShrinkDone', k1, then=59)
+    run.step('StartFault', t1, s=s1, then=88)
+    run.step('SwapCacheHit', t1, then=120)
+    run.step('MapFolioKeepCache', t1, then=91)
+    run.step('DropCleanFolio', s=s1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('StartFault', t1, s=s1, then=245)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ChargeReclaim', t1, then=341)
+    run.step('ShrinkDone', k1, then=318)
+    run.step('ShrinkDone', t1, then=343)
+    run.step('ChargeOk', t1, then=317)
+    run.step('AddToSwapCache', t1, then=342)
+    run.step('ShrinkWorker', k1, then=359)
+    run.step('LruIsolate', k1, then=378)
+    run.step('SwapReadFolio', t1, then=398)
+    run.step('MapFolioKeepCache', t1, then=411)
+    run.step('WbFolioExists', k1, then=429)
+    run.step('WbPutback', k1, then=362)
+    run.step('ShrinkDone', k1, then=380)
+    run.step('DropCleanFolio', s=s1, then=123)
+
+
+def test_walk_145(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's charge
+    enters reclaim; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap
+    cache; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; k1's
+    writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('StartFault', t1, s=s1, then=245)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ShrinkDone', k1, then=285)
+    run.step('ChargeReclaim', t1, then=318)
+    run.step('ShrinkDone', t1, then=343)
+    run.step('ChargeOk', t1, then=317)
+    run.step('AddToSwapCache', t1, then=342)
+    run.step('ShrinkWorker', k1, then=359)
+    run.step('LruIsolate', k1, then=378)
+    run.step('SwapReadFolio', t1, then=398)
+    run.step('WbFolioExists', k1, then=419)
+    run.step('WbPutback', k1, then=344)
+    run.step('MapFolio', t1, then=89)
+
+
+def test_walk_146(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
+    zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on
+    s1; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim;
+    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio
+    is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=160)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ZswapLruRemove', t1, then=247)
+    run.step('ChargeReclaim', t1, then=287)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('ChargeFail', t1, then=124)
+    run.step('StartFault', t1, s=s1, then=160)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ZswapLruRemove', t1, then=247)
+    run.step('ChargeReclaim', t1, then=287)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('ChargeOk', t1, then=286)
+    run.step('AddToSwapCache', t1, then=319)
+    run.step('SwapReadFolio', t1, then=344)
+    run.step('MapFolioKeepCache', t1, then=362)
+    run.step('DropCleanFolio', s=s1, then=89)
+
+
+def test_walk_147(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
+    zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
+    succeeds; t1 adds its folio to the swap cache; k1 starts a shrink walk; k1 isolates the
+    LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1
+    reads the page in; k1 ends its walk; t1 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('SwapOut', s=s1, v=v2, then=124)
+    run.step('StartFault', t1, s=s1, then=160)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ZswapLruRemove', t1, then=247)
+    run.step('ChargeReclaim', t1, then=287)
+    run.step('ShrinkDone', t1, then=320)
+    run.step('ShrinkDone', k1, then=343)
+    run.step('ChargeOk', t1, then=317)
+    run.step('AddToSwapCache', t1, then=342)
+    run.step('ShrinkWorker', k1, then=359)
+    run.step('LruIsolate', k1, then=378)
+    run.step('WbFolioExists', k1, then=399)
+    run.step('WbPutback', k1, then=319)
+    run.step('SwapReadFolio', t1, then=344)
+    run.step('ShrinkDone', k1, then=361)
+    run.step('MapFolioKeepCache', t1, then=380)
+    run.step('DropCleanFolio', s=s1, then=123)
+
+
+def test_walk_148(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; k1 ends its
+    walk; t1 adds its folio to the swap cache; k1 starts a shrink walk; t1 reads the page
+    in; t1 maps the page and leaves its folio in the swap cache; k1 ends its walk; s1's
+    clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('StartFault', t1, s=s1, then=245)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ChargeOk', t1, then=340)
+    run.step('ShrinkDone', k1, then=317)
+    run.step('AddToSwapCache', t1, then=342)
+    run.step('ShrinkWorker', k1, then=359)
+    run.step('SwapReadFolio', t1, then=379)
+    run.step('MapFolioKeepCache', t1, then=400)
+    run.step('ShrinkDone', k1, then=380)
+    run.step('DropCleanFolio', s=s1, then=123)
+
+
+def test_walk_149(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends
+    its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1 takes its entry off
+    the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1
+    adds its folio to the swap cache; t1 reads the page in; k1 ends its walk; t1 maps the
+    page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('StartFault', t1, s=s1, then=245)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ChargeReclaim', t1, then=341)
+    run.step('ShrinkDone', t1, then=360)
+    run.step('ChargeFail', t1, then=201)
+    run.step('StartFault', t1, s=s1, then=245)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ChargeReclaim', t1, then=341)
+    run.step('ShrinkDone', t1, then=360)
+    run.step('ChargeOk', t1, then=340)
+    run.step('AddToSwapCache', t1, then=359)
+    run.step('SwapReadFolio', t1, then=379)
+    run.step('ShrinkDone', k1, then=361)
+    run.step('MapFolio', t1, then=123)
+
+
+def test_walk_150(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends
+    its walk; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
+    k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; k1's writeback
+    finds a folio (-EEXIST); t1 maps the page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=33)
+    run.step('DropCleanFolio', s=s1, then=57)
+    run.step('FreeSlot', s=s1, then=89)
+    run.step('ShrinkDone', k1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=159)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('StartFault', t1, s=s1, then=245)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ZswapLruRemove', t1, then=316)
+    run.step('ChargeReclaim', t1, then=341)
+    run.step('ShrinkDone', t1, then=360)
+    run.step('ShrinkDone', k1, then=343)
+    run.step('ChargeOk', t1, then=317)
+    run.step('AddToSwapCache', t1, then=342)
+    run.step('ShrinkWorker', k1, then=359)
+    run.step('LruIsolate', k1, then=378)
+    run.step('SwapReadFolio', t1, then=398)
+    run.step('WbFolioExists', k1, then=419)
+    run.step('MapFolioKeepCache', t1, then=429)
+
+
+def test_walk_151(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
+    folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; t1 adds its
+    folio to the swap cache; k1 isolates the LRU head; t1 reads the page in; t1 maps the
+    page and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1
+    puts the entry back on the LRU; k1 ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -4232,48 +4959,58 @@ def test_walk_135(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=44)
     run.step('ShrinkDone', k1, then=74)
     run.step('FreeSlot', s=s1, then=107)
-    run.step('DropCleanFolio', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('StartFault', t1, s=s1, then=288)
-    run.step('WbAllocFail', k1, then=313)
-    run.step('SwapcachePrepare', t1, then=334)
-    run.step('ZswapLruRemove', t1, then=351)
+    run.step('DropCleanFolio', s=s1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('StartFault', t1, s=s1, then=266)
+    run.step('SwapcachePrepare', t1, then=303)
+    run.step('ZswapLruRemove', t1, then=330)
+    run.step('ChargeOk', t1, then=350)
+    run.step('AddToSwapCache', t1, then=367)
+    run.step('LruIsolate', k1, then=388)
+    run.step('SwapReadFolio', t1, then=408)
+    run.step('MapFolioKeepCache', t1, then=420)
+    run.step('WbFolioExists', k1, then=436)
     run.step('WbPutback', k1, then=370)
-    run.step('ShrinkDone', k1, then=388)
-    run.step('ShrinkWorker', k1, then=405)
-    run.step('LruIsolate', k1, then=333)
-    run.step('ChargeReclaim', t1, then=350)
-    run.step('ShrinkDone', t1, then=367)
-    run.step('ChargeFail', t1, then=257)
-    run.step('WbAllocFolio', k1, then=290)
-    run.step('StartFault', t1, s=s1, then=314)
-    run.step('WbWrite', k1, then=56)
+    run.step('ShrinkDone', k1, then=390)
+    run.step('DropCleanFolio', s=s1, then=140)
 
 
-def test_walk_136(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1
-    ends its walk; k1 ends its walk; t1's charge succeeds."""
+def test_walk_152(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; k1 ends
+    its walk; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
+    k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; k1's writeback
+    finds a folio (-EEXIST); t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('WbAllocFolio', k1, then=30)
-    run.step('WbWrite', k1, then=56)
-    run.step('DropCleanFolio', s=s1, then=87)
-    run.step('SwapcachePrepare', t1, then=122)
-    run.step('ZswapLruRemove', t1, then=156)
-    run.step('ChargeReclaim', t1, then=195)
-    run.step('ShrinkDone', t1, then=235)
-    run.step('ShrinkDone', k1, then=268)
-    run.step('ChargeOk', t1, then=232)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=23)
+    run.step('WbWrite', k1, then=44)
+    run.step('DropCleanFolio', s=s1, then=72)
+    run.step('FreeSlot', s=s1, then=105)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('StartFault', t1, s=s1, then=266)
+    run.step('SwapcachePrepare', t1, then=303)
+    run.step('ZswapLruRemove', t1, then=330)
+    run.step('ChargeReclaim', t1, then=351)
+    run.step('ShrinkDone', k1, then=332)
+    run.step('ShrinkDone', t1, then=353)
+    run.step('ChargeOk', t1, then=331)
+    run.step('AddToSwapCache', t1, then=352)
+    run.step('ShrinkWorker', k1, then=367)
+    run.step('LruIsolate', k1, then=388)
+    run.step('SwapReadFolio', t1, then=408)
+    run.step('WbFolioExists', k1, then=428)
+    run.step('MapFolioKeepCache', t1, then=436)
 
 
-def test_walk_137(system_for: SystemFactory) -> None:
+def test_walk_153(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
     dropped; t1 pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters
@@ -4286,208 +5023,25 @@ def test_walk_137(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=44)
     run.step('StartFault', t1, s=s1, then=71)
     run.step('DropCleanFolio', s=s1, then=103)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ZswapLruRemove', t1, then=174)
-    run.step('ChargeReclaim', t1, then=216)
-    run.step('ShrinkDone', t1, then=255)
-    run.step('ShrinkDone', k1, then=285)
-    run.step('ChargeOk', t1, then=252)
+    run.step('SwapcachePrepare', t1, then=139)
+    run.step('ZswapLruRemove', t1, then=177)
+    run.step('ChargeReclaim', t1, then=222)
+    run.step('ShrinkDone', t1, then=263)
+    run.step('ShrinkDone', k1, then=297)
+    run.step('ChargeOk', t1, then=260)
 
 
-def test_walk_138(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
-    folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1
-    faults on s1; t1 finds the folio in the swap cache; t1 maps the page; v2 is swapped out
-    to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1 takes its entry
-    off the zswap LRU; t1's charge succeeds; t1 adds its folio to the swap cache; k1
-    isolates the LRU head; k1's writeback finds a folio (-EEXIST); t1 reads the page in; k1
-    puts the entry back on the LRU; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('FreeSlot', s=s1, then=73)
-    run.step('ShrinkDone', k1, then=107)
-    run.step('DropCleanFolio', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('LruIsolate', k1, then=257)
-    run.step('WbAllocFolio', k1, then=290)
-    run.step('WbWrite', k1, then=33)
-    run.step('ShrinkDone', k1, then=59)
-    run.step('StartFault', t1, s=s1, then=88)
-    run.step('SwapCacheHit', t1, then=120)
-    run.step('MapFolio', t1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('StartFault', t1, s=s1, then=238)
-    run.step('SwapcachePrepare', t1, then=274)
-    run.step('ZswapLruRemove', t1, then=303)
-    run.step('ChargeOk', t1, then=326)
-    run.step('AddToSwapCache', t1, then=345)
-    run.step('LruIsolate', k1, then=362)
-    run.step('WbFolioExists', k1, then=381)
-    run.step('SwapReadFolio', t1, then=398)
-    run.step('WbPutback', k1, then=330)
-    run.step('MapFolio', t1, then=89)
-
-
-def test_walk_139(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
-    succeeds; t1 adds its folio to the swap cache; k1 starts a shrink walk; k1 isolates the
-    LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1
-    reads the page in; k1 ends its walk; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=57)
-    run.step('FreeSlot', s=s1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=124)
-    run.step('StartFault', t1, s=s1, then=158)
-    run.step('SwapcachePrepare', t1, then=198)
-    run.step('ZswapLruRemove', t1, then=240)
-    run.step('ChargeReclaim', t1, then=277)
-    run.step('ShrinkDone', t1, then=307)
-    run.step('ShrinkDone', k1, then=329)
-    run.step('ChargeOk', t1, then=304)
-    run.step('AddToSwapCache', t1, then=328)
-    run.step('ShrinkWorker', k1, then=345)
-    run.step('LruIsolate', k1, then=362)
-    run.step('WbFolioExists', k1, then=381)
-    run.step('WbPutback', k1, then=306)
-    run.step('SwapReadFolio', t1, then=330)
-    run.step('ShrinkDone', k1, then=347)
-    run.step('MapFolio', t1, then=123)
-
-
-def test_walk_140(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; k1 ends
-    its walk; t1 ends its walk; t1's charge fails; k1 starts a shrink walk; t1 faults on s1;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's charge
-    enters reclaim; t1 ends its walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=57)
-    run.step('FreeSlot', s=s1, then=89)
-    run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('StartFault', t1, s=s1, then=238)
-    run.step('SwapcachePrepare', t1, then=274)
-    run.step('ZswapLruRemove', t1, then=303)
-    run.step('ChargeReclaim', t1, then=327)
-    run.step('ShrinkDone', k1, then=305)
-    run.step('ShrinkDone', t1, then=329)
-    run.step('ChargeFail', t1, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('StartFault', t1, s=s1, then=238)
-    run.step('SwapcachePrepare', t1, then=274)
-    run.step('ZswapLruRemove', t1, then=303)
-    run.step('ShrinkDone', k1, then=275)
-    run.step('ChargeReclaim', t1, then=305)
-    run.step('ShrinkDone', t1, then=329)
-    run.step('ChargeFail', t1, then=157)
-
-
-def test_walk_141(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends
-    its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1 takes its entry off
-    the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1
-    ends its walk; t1 adds its folio to the swap cache; k1 starts a shrink walk; t1 reads
-    the page in; k1 ends its walk; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=57)
-    run.step('FreeSlot', s=s1, then=89)
-    run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('StartFault', t1, s=s1, then=238)
-    run.step('SwapcachePrepare', t1, then=274)
-    run.step('ZswapLruRemove', t1, then=303)
-    run.step('ChargeReclaim', t1, then=327)
-    run.step('ShrinkDone', t1, then=346)
-    run.step('ChargeFail', t1, then=196)
-    run.step('StartFault', t1, s=s1, then=238)
-    run.step('SwapcachePrepare', t1, then=274)
-    run.step('ZswapLruRemove', t1, then=303)
-    run.step('ChargeReclaim', t1, then=327)
-    run.step('ShrinkDone', t1, then=346)
-    run.step('ChargeOk', t1, then=326)
-    run.step('ShrinkDone', k1, then=304)
-    run.step('AddToSwapCache', t1, then=328)
-    run.step('ShrinkWorker', k1, then=345)
-    run.step('SwapReadFolio', t1, then=363)
-    run.step('ShrinkDone', k1, then=347)
-    run.step('MapFolio', t1, then=123)
-
-
-def test_walk_142(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends
-    its walk; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
-    k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; k1's writeback
-    finds a folio (-EEXIST); t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=33)
-    run.step('DropCleanFolio', s=s1, then=57)
-    run.step('FreeSlot', s=s1, then=89)
-    run.step('ShrinkDone', k1, then=123)
-    run.step('SwapOut', s=s1, v=v2, then=157)
-    run.step('ShrinkWorker', k1, then=196)
-    run.step('StartFault', t1, s=s1, then=238)
-    run.step('SwapcachePrepare', t1, then=274)
-    run.step('ZswapLruRemove', t1, then=303)
-    run.step('ChargeReclaim', t1, then=327)
-    run.step('ShrinkDone', t1, then=346)
-    run.step('ShrinkDone', k1, then=329)
-    run.step('ChargeOk', t1, then=304)
-    run.step('AddToSwapCache', t1, then=328)
-    run.step('ShrinkWorker', k1, then=345)
-    run.step('LruIsolate', k1, then=362)
-    run.step('SwapReadFolio', t1, then=380)
-    run.step('WbFolioExists', k1, then=398)
-    run.step('MapFolio', t1, then=298)
-
-
-def test_walk_143(system_for: SystemFactory) -> None:
+def test_walk_154(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1; t1 finds
-    the folio in the swap cache; t1 maps the page; v1 is swapped out to s1; k1 starts a
-    shrink walk; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU;
-    t1's charge succeeds; t1 adds its folio to the swap cache; k1 isolates the LRU head;
-    k1's writeback finds a folio (-EEXIST); t1 reads the page in; k1 puts the entry back on
-    the LRU; t1 maps the page."""
+    the folio in the swap cache; t1 maps the page and leaves its folio in the swap cache;
+    s1's clean folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults
+    on s1; t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's
+    charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the
+    swap cache; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in;
+    k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its
+    walk; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -4496,64 +5050,37 @@ def test_walk_143(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=44)
     run.step('ShrinkDone', k1, then=74)
     run.step('StartFault', t1, s=s1, then=104)
-    run.step('SwapCacheHit', t1, then=136)
-    run.step('MapFolio', t1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('StartFault', t1, s=s1, then=258)
-    run.step('SwapcachePrepare', t1, then=291)
-    run.step('ZswapLruRemove', t1, then=316)
-    run.step('ChargeOk', t1, then=336)
+    run.step('SwapCacheHit', t1, then=137)
+    run.step('MapFolioKeepCache', t1, then=107)
+    run.step('DropCleanFolio', s=s1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('StartFault', t1, s=s1, then=266)
+    run.step('SwapcachePrepare', t1, then=303)
+    run.step('ZswapLruRemove', t1, then=330)
+    run.step('ShrinkDone', k1, then=304)
+    run.step('ChargeReclaim', t1, then=332)
+    run.step('ShrinkDone', t1, then=353)
+    run.step('ChargeOk', t1, then=331)
     run.step('AddToSwapCache', t1, then=352)
-    run.step('LruIsolate', k1, then=371)
-    run.step('WbFolioExists', k1, then=390)
-    run.step('SwapReadFolio', t1, then=406)
-    run.step('WbPutback', k1, then=340)
-    run.step('MapFolio', t1, then=105)
+    run.step('ShrinkWorker', k1, then=367)
+    run.step('LruIsolate', k1, then=388)
+    run.step('SwapReadFolio', t1, then=408)
+    run.step('WbFolioExists', k1, then=428)
+    run.step('WbPutback', k1, then=354)
+    run.step('ShrinkDone', k1, then=369)
+    run.step('MapFolioKeepCache', t1, then=390)
+    run.step('DropCleanFolio', s=s1, then=140)
 
 
-def test_walk_144(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1 takes its entry off the
-    zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge
-    succeeds; t1 adds its folio to the swap cache; k1 starts a shrink walk; k1 isolates the
-    LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1
-    reads the page in; k1 ends its walk; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=23)
-    run.step('WbWrite', k1, then=44)
-    run.step('DropCleanFolio', s=s1, then=72)
-    run.step('FreeSlot', s=s1, then=105)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=176)
-    run.step('SwapcachePrepare', t1, then=219)
-    run.step('ZswapLruRemove', t1, then=260)
-    run.step('ChargeReclaim', t1, then=294)
-    run.step('ShrinkDone', t1, then=320)
-    run.step('ShrinkDone', k1, then=339)
-    run.step('ChargeOk', t1, then=317)
-    run.step('AddToSwapCache', t1, then=338)
-    run.step('ShrinkWorker', k1, then=352)
-    run.step('LruIsolate', k1, then=371)
-    run.step('WbFolioExists', k1, then=390)
-    run.step('WbPutback', k1, then=319)
-    run.step('SwapReadFolio', t1, then=340)
-    run.step('ShrinkDone', k1, then=354)
-    run.step('MapFolio', t1, then=139)
-
-
-def test_walk_145(system_for: SystemFactory) -> None:
+def test_walk_155(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; k1 ends
-    its walk; t1 ends its walk; t1's charge fails; k1 starts a shrink walk; t1 faults on s1;
-    t1 pins the slot; t1 takes its entry off the zswap LRU; k1 ends its walk; t1's charge
-    enters reclaim; t1 ends its walk; t1's charge fails."""
+    pins the slot; t1 takes its entry off the zswap LRU; t1's charge succeeds; k1 ends its
+    walk; t1 adds its folio to the swap cache; k1 starts a shrink walk; t1 reads the page
+    in; t1 maps the page and leaves its folio in the swap cache; k1 ends its walk; s1's
+    clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -4562,35 +5089,31 @@ def test_walk_145(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=44)
     run.step('DropCleanFolio', s=s1, then=72)
     run.step('FreeSlot', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('StartFault', t1, s=s1, then=258)
-    run.step('SwapcachePrepare', t1, then=291)
-    run.step('ZswapLruRemove', t1, then=316)
-    run.step('ChargeReclaim', t1, then=337)
-    run.step('ShrinkDone', k1, then=318)
-    run.step('ShrinkDone', t1, then=339)
-    run.step('ChargeFail', t1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('StartFault', t1, s=s1, then=258)
-    run.step('SwapcachePrepare', t1, then=291)
-    run.step('ZswapLruRemove', t1, then=316)
-    run.step('ShrinkDone', k1, then=292)
-    run.step('ChargeReclaim', t1, then=318)
-    run.step('ShrinkDone', t1, then=339)
-    run.step('ChargeFail', t1, then=175)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('StartFault', t1, s=s1, then=266)
+    run.step('SwapcachePrepare', t1, then=303)
+    run.step('ZswapLruRemove', t1, then=330)
+    run.step('ChargeOk', t1, then=350)
+    run.step('ShrinkDone', k1, then=331)
+    run.step('AddToSwapCache', t1, then=352)
+    run.step('ShrinkWorker', k1, then=367)
+    run.step('SwapReadFolio', t1, then=389)
+    run.step('MapFolioKeepCache', t1, then=410)
+    run.step('ShrinkDone', k1, then=390)
+    run.step('DropCleanFolio', s=s1, then=140)
 
 
-def test_walk_146(system_for: SystemFactory) -> None:
+def test_walk_156(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
     pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends
     its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1 takes its entry off
-    the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1
-    ends its walk; t1 adds its folio to the swap cache; k1 starts a shrink walk; t1 reads
-    the page in; k1 ends its walk; t1 maps the page."""
+    the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1
+    adds its folio to the swap cache; t1 reads the page in; k1 ends its walk; t1 maps the
+    page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -4599,37 +5122,36 @@ def test_walk_146(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=44)
     run.step('DropCleanFolio', s=s1, then=72)
     run.step('FreeSlot', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('StartFault', t1, s=s1, then=258)
-    run.step('SwapcachePrepare', t1, then=291)
-    run.step('ZswapLruRemove', t1, then=316)
-    run.step('ChargeReclaim', t1, then=337)
-    run.step('ShrinkDone', t1, then=353)
-    run.step('ChargeFail', t1, then=217)
-    run.step('StartFault', t1, s=s1, then=258)
-    run.step('SwapcachePrepare', t1, then=291)
-    run.step('ZswapLruRemove', t1, then=316)
-    run.step('ChargeReclaim', t1, then=337)
-    run.step('ShrinkDone', t1, then=353)
-    run.step('ChargeOk', t1, then=336)
-    run.step('ShrinkDone', k1, then=317)
-    run.step('AddToSwapCache', t1, then=338)
-    run.step('ShrinkWorker', k1, then=352)
-    run.step('SwapReadFolio', t1, then=372)
-    run.step('ShrinkDone', k1, then=354)
-    run.step('MapFolio', t1, then=139)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('StartFault', t1, s=s1, then=266)
+    run.step('SwapcachePrepare', t1, then=303)
+    run.step('ZswapLruRemove', t1, then=330)
+    run.step('ChargeReclaim', t1, then=351)
+    run.step('ShrinkDone', t1, then=368)
+    run.step('ChargeFail', t1, then=223)
+    run.step('StartFault', t1, s=s1, then=266)
+    run.step('SwapcachePrepare', t1, then=303)
+    run.step('ZswapLruRemove', t1, then=330)
+    run.step('ChargeReclaim', t1, then=351)
+    run.step('ShrinkDone', t1, then=368)
+    run.step('ChargeOk', t1, then=350)
+    run.step('AddToSwapCache', t1, then=367)
+    run.step('SwapReadFolio', t1, then=389)
+    run.step('ShrinkDone', k1, then=369)
+    run.step('MapFolio', t1, then=140)
 
 
-def test_walk_147(system_for: SystemFactory) -> None:
+def test_walk_157(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
     pins the slot; t1 takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends
     its walk; k1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
-    k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; k1's writeback
-    finds a folio (-EEXIST); t1 maps the page."""
+    k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio
+    (-EEXIST); k1 puts the entry back on the LRU; t1 reads the page in; t1 maps the page and
+    leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -4638,29 +5160,30 @@ def test_walk_147(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=44)
     run.step('DropCleanFolio', s=s1, then=72)
     run.step('FreeSlot', s=s1, then=105)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=175)
-    run.step('ShrinkWorker', k1, then=217)
-    run.step('StartFault', t1, s=s1, then=258)
-    run.step('SwapcachePrepare', t1, then=291)
-    run.step('ZswapLruRemove', t1, then=316)
-    run.step('ChargeReclaim', t1, then=337)
-    run.step('ShrinkDone', t1, then=353)
-    run.step('ShrinkDone', k1, then=339)
-    run.step('ChargeOk', t1, then=317)
-    run.step('AddToSwapCache', t1, then=338)
-    run.step('ShrinkWorker', k1, then=352)
-    run.step('LruIsolate', k1, then=371)
-    run.step('SwapReadFolio', t1, then=389)
-    run.step('WbFolioExists', k1, then=406)
-    run.step('MapFolio', t1, then=311)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapOut', s=s1, v=v1, then=178)
+    run.step('ShrinkWorker', k1, then=223)
+    run.step('StartFault', t1, s=s1, then=266)
+    run.step('SwapcachePrepare', t1, then=303)
+    run.step('ZswapLruRemove', t1, then=330)
+    run.step('ChargeReclaim', t1, then=351)
+    run.step('ShrinkDone', t1, then=368)
+    run.step('ShrinkDone', k1, then=353)
+    run.step('ChargeOk', t1, then=331)
+    run.step('AddToSwapCache', t1, then=352)
+    run.step('ShrinkWorker', k1, then=367)
+    run.step('LruIsolate', k1, then=388)
+    run.step('WbFolioExists', k1, then=409)
+    run.step('WbPutback', k1, then=333)
+    run.step('SwapReadFolio', t1, then=354)
+    run.step('MapFolioKeepCache', t1, then=370)
 
 
-def test_walk_148(system_for: SystemFactory) -> None:
+def test_walk_158(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1
     takes its entry off the zswap LRU; t1's charge succeeds; t1 adds its folio to the swap
     cache; k1 isolates the LRU head; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU."""
+    (-EEXIST); t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -4669,15 +5192,19 @@ def test_walk_148(system_for: SystemFactory) -> None:
     run.step('ZswapLruRemove', t1, then=45)
     run.step('ChargeOk', t1, then=75)
     run.step('AddToSwapCache', t1, then=108)
-    run.step('LruIsolate', k1, then=141)
-    run.step('SwapReadFolio', t1, then=177)
-    run.step('WbFolioExists', k1, then=220)
-    run.step('WbPutback', k1, then=247)
+    run.step('LruIsolate', k1, then=142)
+    run.step('SwapReadFolio', t1, then=180)
+    run.step('WbFolioExists', k1, then=226)
+    run.step('MapFolioKeepCache', t1, then=252)
 
 
-def test_walk_149(system_for: SystemFactory) -> None:
+def test_walk_159(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge enters reclaim; k1 ends its walk."""
+    takes its entry off the zswap LRU; t1's charge enters reclaim; k1 ends its walk; t1 ends
+    its walk; t1's charge succeeds; t1 adds its folio to the swap cache; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 reads the page in; k1's writeback finds a folio
+    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page and
+    leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -4686,9 +5213,19 @@ def test_walk_149(system_for: SystemFactory) -> None:
     run.step('ZswapLruRemove', t1, then=45)
     run.step('ChargeReclaim', t1, then=76)
     run.step('ShrinkDone', k1, then=47)
+    run.step('ShrinkDone', t1, then=78)
+    run.step('ChargeOk', t1, then=46)
+    run.step('AddToSwapCache', t1, then=77)
+    run.step('ShrinkWorker', k1, then=108)
+    run.step('LruIsolate', k1, then=142)
+    run.step('SwapReadFolio', t1, then=180)
+    run.step('WbFolioExists', k1, then=226)
+    run.step('WbPutback', k1, then=255)
+    run.step('ShrinkDone', k1, then=110)
+    run.step('MapFolioKeepCache', t1, then=144)
 
 
-def test_walk_150(system_for: SystemFactory) -> None:
+def test_walk_160(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1
     takes its entry off the zswap LRU; k1 ends its walk; t1's charge enters reclaim."""
     run = graph.replay(system_for)
@@ -4701,11 +5238,15 @@ def test_walk_150(system_for: SystemFactory) -> None:
     run.step('ChargeReclaim', t1, then=47)
 
 
-def test_walk_151(system_for: SystemFactory) -> None:
+def test_walk_161(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1
     takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's
     charge fails; t1 faults on s1; t1 pins the slot; t1 takes its entry off the zswap LRU;
-    t1's charge enters reclaim; t1 ends its walk; k1 ends its walk; t1's charge fails."""
+    t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; k1 ends its walk; t1
+    adds its folio to the swap cache; k1 starts a shrink walk; k1 isolates the LRU head;
+    k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; t1 reads the page in; t1 maps the page and leaves its
+    folio in the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -4720,17 +5261,25 @@ def test_walk_151(system_for: SystemFactory) -> None:
     run.step('ZswapLruRemove', t1, then=45)
     run.step('ChargeReclaim', t1, then=76)
     run.step('ShrinkDone', t1, then=109)
-    run.step('ShrinkDone', k1, then=78)
-    run.step('ChargeFail', t1, then=2)
+    run.step('ChargeOk', t1, then=75)
+    run.step('ShrinkDone', k1, then=46)
+    run.step('AddToSwapCache', t1, then=77)
+    run.step('ShrinkWorker', k1, then=108)
+    run.step('LruIsolate', k1, then=142)
+    run.step('WbFolioExists', k1, then=181)
+    run.step('WbPutback', k1, then=213)
+    run.step('ShrinkDone', k1, then=77)
+    run.step('ShrinkWorker', k1, then=108)
+    run.step('SwapReadFolio', t1, then=143)
+    run.step('MapFolioKeepCache', t1, then=182)
+    run.step('ShrinkDone', k1, then=144)
 
 
-def test_walk_152(system_for: SystemFactory) -> None:
+def test_walk_162(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1
-    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; t1's
-    charge succeeds; k1 ends its walk; t1 adds its folio to the swap cache; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts
-    the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 reads the page
-    in; k1 ends its walk."""
+    takes its entry off the zswap LRU; t1's charge enters reclaim; t1 ends its walk; k1 ends
+    its walk; t1's charge succeeds; t1 adds its folio to the swap cache; k1 starts a shrink
+    walk; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -4739,14 +5288,9 @@ def test_walk_152(system_for: SystemFactory) -> None:
     run.step('ZswapLruRemove', t1, then=45)
     run.step('ChargeReclaim', t1, then=76)
     run.step('ShrinkDone', t1, then=109)
-    run.step('ChargeOk', t1, then=75)
-    run.step('ShrinkDone', k1, then=46)
+    run.step('ShrinkDone', k1, then=78)
+    run.step('ChargeOk', t1, then=46)
     run.step('AddToSwapCache', t1, then=77)
     run.step('ShrinkWorker', k1, then=108)
-    run.step('LruIsolate', k1, then=141)
-    run.step('WbFolioExists', k1, then=178)
-    run.step('WbPutback', k1, then=207)
-    run.step('ShrinkDone', k1, then=77)
-    run.step('ShrinkWorker', k1, then=108)
-    run.step('SwapReadFolio', t1, then=142)
+    run.step('SwapReadFolio', t1, then=143)
     run.step('ShrinkDone', k1, then=110)

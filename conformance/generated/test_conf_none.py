@@ -8,9 +8,9 @@ Each test is one walk from the initial state, one line per step; at every
 state the implementation's observe() must equal TLC's state and its
 enabled() steps must equal TLC's outgoing edges.
 
-The 108 walks take 2032 steps for 680 edges (2.99 steps per edge). No walk
-is longer than 30 steps (cap 30): the fewest steps possible are 1835 (lower
-bound 1384), in walks too long to read, so the cap costs 197 steps of
+The 116 walks take 2300 steps for 756 edges (3.04 steps per edge). No walk
+is longer than 30 steps (cap 30): the fewest steps possible are 2061 (lower
+bound 1552), in walks too long to read, so the cap costs 239 steps of
 starting again.
 """
 
@@ -93,7 +93,7 @@ def test_walk_005(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=29)
     run.step('SwapOut', s=s1, v=v2, then=53)
     run.step('StartFault', t1, s=s1, then=84)
-    run.step('SwapcachePrepare', t1, then=115)
+    run.step('SwapcachePrepare', t1, then=117)
     run.step('ChargeFail', t1, then=53)
     run.step('WbPutback', k1, then=45)
     run.step('FreeSlot', s=s1, then=55)
@@ -154,7 +154,10 @@ def test_walk_007(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's
     writeback fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge
-    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; k1 puts the entry back on the LRU; k1 ends its walk. No step
+    is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -166,11 +169,18 @@ def test_walk_007(system_for: SystemFactory) -> None:
     run.step('ChargeFail', t1, then=28)
     run.step('WbAllocFail', k1, then=53)
     run.step('StartFault', t1, s=s1, then=84)
-    run.step('SwapcachePrepare', t1, then=115)
-    run.step('ChargeOk', t1, then=143)
-    run.step('AddToSwapCache', t1, then=170)
-    run.step('SwapReadFolio', t1, then=195)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeOk', t1, then=147)
+    run.step('AddToSwapCache', t1, then=176)
+    run.step('SwapReadFolio', t1, then=204)
     run.step('MapFolio', t1, then=29)
+    run.step('SwapOut', s=s1, v=v2, then=53)
+    run.step('StartFault', t1, s=s1, then=84)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeReclaim', t1, then=148)
+    run.step('LruIsolate', t1, then=177)
+    run.step('WbPutback', k1, then=169)
+    run.step('ShrinkDone', k1, then=51)
 
 
 def test_walk_008(system_for: SystemFactory) -> None:
@@ -189,8 +199,12 @@ def test_walk_008(system_for: SystemFactory) -> None:
 def test_walk_009(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 puts the entry back
-    on the LRU; k1 ends its walk. No step is left: every actor is idle or blocked."""
+    the slot; k1 puts the entry back on the LRU; t1's charge fails; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its walk;
+    k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the
+    page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails;
+    k1's writeback fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge
+    fails; k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -199,21 +213,37 @@ def test_walk_009(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFail', k1, then=84)
-    run.step('SwapcachePrepare', t1, then=115)
-    run.step('ChargeReclaim', t1, then=144)
-    run.step('LruIsolate', t1, then=171)
-    run.step('WbPutback', k1, then=163)
-    run.step('ShrinkDone', k1, then=51)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('WbPutback', k1, then=106)
+    run.step('ChargeFail', t1, then=45)
+    run.step('StartFault', t1, s=s1, then=74)
+    run.step('SwapcachePrepare', t1, then=106)
+    run.step('ChargeOk', t1, then=136)
+    run.step('AddToSwapCache', t1, then=167)
+    run.step('ShrinkDone', k1, then=50)
+    run.step('ShrinkWorker', k1, then=80)
+    run.step('LruIsolate', k1, then=102)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('MapFolio', t1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeFail', t1, then=40)
+    run.step('WbAllocFail', k1, then=69)
+    run.step('StartFault', t1, s=s1, then=100)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeFail', t1, then=69)
+    run.step('WbPutback', k1, then=33)
+    run.step('ShrinkDone', k1, then=1)
 
 
 def test_walk_010(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; t1
-    faults on s1; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge fails; t1
-    faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
-    cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the
-    page in; t1 maps the page."""
+    faults on s1; t1 pins the slot; t1's charge succeeds; k1 puts the entry back on the LRU;
+    k1 ends its walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -222,64 +252,42 @@ def test_walk_010(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=116)
-    run.step('WbEntryGone', k1, then=145)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
     run.step('RetryFault', t1, then=53)
     run.step('StartFault', t1, s=s1, then=84)
-    run.step('SwapcachePrepare', t1, then=115)
-    run.step('WbPutback', k1, then=105)
-    run.step('ChargeFail', t1, then=45)
-    run.step('StartFault', t1, s=s1, then=74)
-    run.step('SwapcachePrepare', t1, then=105)
-    run.step('ChargeOk', t1, then=133)
-    run.step('AddToSwapCache', t1, then=161)
-    run.step('ShrinkDone', k1, then=50)
-    run.step('ShrinkWorker', k1, then=80)
-    run.step('LruIsolate', k1, then=101)
-    run.step('SwapReadFolio', t1, then=131)
-    run.step('MapFolio', t1, then=21)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeOk', t1, then=147)
+    run.step('WbPutback', k1, then=136)
+    run.step('ShrinkDone', k1, then=26)
+    run.step('AddToSwapCache', t1, then=50)
+    run.step('SwapReadFolio', t1, then=82)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_011(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; k1's
-    writeback fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge
-    fails; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1
-    isolates the LRU head; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
-    in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head. No step is left: every actor is idle or
-    blocked."""
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out
+    to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
+    LRU head. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=98)
-    run.step('ChargeFail', t1, then=40)
-    run.step('WbAllocFail', k1, then=69)
-    run.step('StartFault', t1, s=s1, then=99)
-    run.step('SwapcachePrepare', t1, then=129)
-    run.step('ChargeFail', t1, then=69)
-    run.step('WbPutback', k1, then=33)
-    run.step('ShrinkDone', k1, then=1)
+    run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=83)
-    run.step('ChargeOk', t1, then=113)
-    run.step('AddToSwapCache', t1, then=141)
-    run.step('SwapReadFolio', t1, then=169)
+    run.step('ChargeOk', t1, then=115)
+    run.step('AddToSwapCache', t1, then=145)
+    run.step('SwapReadFolio', t1, then=175)
     run.step('MapFolio', t1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=83)
-    run.step('ChargeReclaim', t1, then=114)
-    run.step('LruIsolate', t1, then=142)
+    run.step('ChargeReclaim', t1, then=116)
+    run.step('LruIsolate', t1, then=146)
 
 
 def test_walk_012(system_for: SystemFactory) -> None:
@@ -295,19 +303,22 @@ def test_walk_012(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=83)
-    run.step('ChargeOk', t1, then=113)
-    run.step('AddToSwapCache', t1, then=141)
-    run.step('WbFolioExists', k1, then=170)
-    run.step('WbPutback', k1, then=161)
-    run.step('SwapReadFolio', t1, then=186)
+    run.step('ChargeOk', t1, then=115)
+    run.step('AddToSwapCache', t1, then=145)
+    run.step('WbFolioExists', k1, then=176)
+    run.step('WbPutback', k1, then=167)
+    run.step('SwapReadFolio', t1, then=194)
     run.step('MapFolio', t1, then=55)
 
 
 def test_walk_013(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
-    its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page."""
+    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on
+    s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
+    reads the page in; k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves
+    its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -316,20 +327,51 @@ def test_walk_013(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=83)
-    run.step('ChargeOk', t1, then=113)
-    run.step('AddToSwapCache', t1, then=141)
-    run.step('SwapReadFolio', t1, then=169)
-    run.step('WbFolioExists', k1, then=195)
-    run.step('WbPutback', k1, then=186)
-    run.step('ShrinkDone', k1, then=82)
-    run.step('MapFolio', t1, then=0)
+    run.step('ChargeOk', t1, then=115)
+    run.step('AddToSwapCache', t1, then=145)
+    run.step('SwapReadFolio', t1, then=175)
+    run.step('MapFolioKeepCache', t1, then=203)
+    run.step('DropCleanFolio', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeOk', t1, then=115)
+    run.step('AddToSwapCache', t1, then=145)
+    run.step('SwapReadFolio', t1, then=175)
+    run.step('WbFolioExists', k1, then=204)
+    run.step('MapFolioKeepCache', t1, then=231)
+    run.step('DropCleanFolio', s=s1, then=29)
 
 
 def test_walk_014(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
+    LRU; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=83)
+    run.step('ChargeOk', t1, then=115)
+    run.step('AddToSwapCache', t1, then=145)
+    run.step('SwapReadFolio', t1, then=175)
+    run.step('MapFolioKeepCache', t1, then=203)
+    run.step('WbFolioExists', k1, then=231)
+    run.step('WbPutback', k1, then=220)
+    run.step('DropCleanFolio', s=s1, then=55)
+
+
+def test_walk_015(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
-    finds the entry gone; t1 pins the slot; t1's charge succeeds; k1 puts the entry back on
-    the LRU; k1 ends its walk; t1 adds its folio to the swap cache; t1 reads the page in."""
+    finds the entry gone; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t1 reads the page in; k1 puts the entry back on the LRU; t1 maps the page
+    and leaves its folio in the swap cache; k1 ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -339,15 +381,17 @@ def test_walk_014(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=85)
     run.step('WbEntryGone', k1, then=84)
-    run.step('SwapcachePrepare', t1, then=115)
-    run.step('ChargeOk', t1, then=143)
-    run.step('WbPutback', k1, then=133)
-    run.step('ShrinkDone', k1, then=26)
-    run.step('AddToSwapCache', t1, then=50)
-    run.step('SwapReadFolio', t1, then=82)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeOk', t1, then=147)
+    run.step('AddToSwapCache', t1, then=176)
+    run.step('SwapReadFolio', t1, then=204)
+    run.step('WbPutback', k1, then=194)
+    run.step('MapFolioKeepCache', t1, then=220)
+    run.step('ShrinkDone', k1, then=114)
+    run.step('DropCleanFolio', s=s1, then=0)
 
 
-def test_walk_015(system_for: SystemFactory) -> None:
+def test_walk_016(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -361,9 +405,9 @@ def test_walk_015(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=116)
-    run.step('WbEntryGone', k1, then=145)
-    run.step('WbPutback', k1, then=172)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
     run.step('RetryFault', t1, then=45)
     run.step('ShrinkDone', k1, then=2)
     run.step('StartFault', t1, s=s1, then=6)
@@ -371,7 +415,7 @@ def test_walk_015(system_for: SystemFactory) -> None:
     run.step('ChargeFail', t1, then=2)
 
 
-def test_walk_016(system_for: SystemFactory) -> None:
+def test_walk_017(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge fails; s1 is
     freed; v1 is swapped out to s1; t1 faults on s1; k1 puts the entry back on the LRU; t1
@@ -391,30 +435,30 @@ def test_walk_016(system_for: SystemFactory) -> None:
     run.step('ChargeFail', t1, then=23)
     run.step('FreeSlot', s=s1, then=41)
     run.step('SwapOut', s=s1, v=v1, then=69)
-    run.step('StartFault', t1, s=s1, then=99)
+    run.step('StartFault', t1, s=s1, then=100)
     run.step('WbPutback', k1, then=59)
     run.step('SwapcachePrepare', t1, then=90)
     run.step('ChargeFail', t1, then=33)
     run.step('StartFault', t1, s=s1, then=59)
     run.step('SwapcachePrepare', t1, then=90)
-    run.step('ChargeOk', t1, then=119)
-    run.step('AddToSwapCache', t1, then=147)
+    run.step('ChargeOk', t1, then=121)
+    run.step('AddToSwapCache', t1, then=152)
     run.step('ShrinkDone', k1, then=38)
     run.step('ShrinkWorker', k1, then=65)
     run.step('LruIsolate', k1, then=86)
-    run.step('SwapReadFolio', t1, then=117)
+    run.step('SwapReadFolio', t1, then=119)
     run.step('MapFolio', t1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=116)
-    run.step('WbEntryGone', k1, then=145)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=196)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=205)
     run.step('RetryFault', t1, then=2)
 
 
-def test_walk_017(system_for: SystemFactory) -> None:
+def test_walk_018(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge fails; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1
     faults on s1; k1 puts the entry back on the LRU; t1 pins the slot; t1's charge enters
@@ -429,19 +473,17 @@ def test_walk_017(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=23)
     run.step('StartFault', t1, s=s1, then=43)
     run.step('WbPutback', k1, then=74)
-    run.step('SwapcachePrepare', t1, then=105)
-    run.step('ChargeReclaim', t1, then=135)
-    run.step('LruIsolate', t1, then=163)
+    run.step('SwapcachePrepare', t1, then=106)
+    run.step('ChargeReclaim', t1, then=138)
+    run.step('LruIsolate', t1, then=169)
 
 
-def test_walk_018(system_for: SystemFactory) -> None:
+def test_walk_019(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
-    the fault; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
-    gone; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds;
-    t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
+    the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -450,26 +492,47 @@ def test_walk_018(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=116)
-    run.step('WbEntryGone', k1, then=145)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=196)
-    run.step('ShrinkWorker', k1, then=219)
-    run.step('LruIsolate', k1, then=241)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=205)
+    run.step('ShrinkWorker', k1, then=232)
+    run.step('LruIsolate', k1, then=255)
     run.step('RetryFault', t1, then=11)
+
+
+def test_walk_020(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; s1 is freed; k1's writeback finds the entry gone; v1 is swapped out
+    to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults
+    on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 puts
+    the entry back on the LRU; k1 ends its walk. No step is left: every actor is idle or
+    blocked."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=24)
     run.step('FreeSlot', s=s1, then=46)
     run.step('WbEntryGone', k1, then=41)
     run.step('SwapOut', s=s1, v=v1, then=69)
-    run.step('StartFault', t1, s=s1, then=99)
-    run.step('SwapcachePrepare', t1, then=129)
-    run.step('ChargeOk', t1, then=157)
-    run.step('AddToSwapCache', t1, then=183)
-    run.step('SwapReadFolio', t1, then=207)
+    run.step('StartFault', t1, s=s1, then=100)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeOk', t1, then=162)
+    run.step('AddToSwapCache', t1, then=190)
+    run.step('SwapReadFolio', t1, then=218)
     run.step('MapFolio', t1, then=41)
+    run.step('SwapOut', s=s1, v=v1, then=69)
+    run.step('StartFault', t1, s=s1, then=100)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeReclaim', t1, then=163)
+    run.step('LruIsolate', t1, then=191)
+    run.step('WbPutback', k1, then=154)
+    run.step('ShrinkDone', k1, then=39)
 
 
-def test_walk_019(system_for: SystemFactory) -> None:
+def test_walk_021(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -484,11 +547,11 @@ def test_walk_019(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=116)
-    run.step('WbEntryGone', k1, then=145)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=196)
-    run.step('ShrinkWorker', k1, then=219)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=205)
+    run.step('ShrinkWorker', k1, then=232)
     run.step('RetryFault', t1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
@@ -497,7 +560,7 @@ def test_walk_019(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=46)
 
 
-def test_walk_020(system_for: SystemFactory) -> None:
+def test_walk_022(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -505,8 +568,8 @@ def test_walk_020(system_for: SystemFactory) -> None:
     writeback fails to allocate a folio; t1 retries the fault; k1 puts the entry back on the
     LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed;
     v1 is swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; t1
-    pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 puts the entry
-    back on the LRU; k1 ends its walk. No step is left: every actor is idle or blocked."""
+    pins the slot; k1 puts the entry back on the LRU; t1's charge enters reclaim; t1
+    isolates the LRU head."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -515,13 +578,13 @@ def test_walk_020(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=116)
-    run.step('WbEntryGone', k1, then=145)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=196)
-    run.step('ShrinkWorker', k1, then=219)
-    run.step('LruIsolate', k1, then=241)
-    run.step('WbAllocFail', k1, then=263)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=205)
+    run.step('ShrinkWorker', k1, then=232)
+    run.step('LruIsolate', k1, then=255)
+    run.step('WbAllocFail', k1, then=277)
     run.step('RetryFault', t1, then=23)
     run.step('WbPutback', k1, then=45)
     run.step('ShrinkDone', k1, then=2)
@@ -530,15 +593,14 @@ def test_walk_020(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFail', k1, then=99)
-    run.step('SwapcachePrepare', t1, then=129)
-    run.step('ChargeReclaim', t1, then=158)
-    run.step('LruIsolate', t1, then=184)
-    run.step('WbPutback', k1, then=149)
-    run.step('ShrinkDone', k1, then=39)
+    run.step('WbAllocFail', k1, then=100)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('WbPutback', k1, then=90)
+    run.step('ChargeReclaim', t1, then=123)
+    run.step('LruIsolate', t1, then=154)
 
 
-def test_walk_021(system_for: SystemFactory) -> None:
+def test_walk_023(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -555,28 +617,28 @@ def test_walk_021(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=116)
-    run.step('WbEntryGone', k1, then=145)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=196)
-    run.step('ShrinkWorker', k1, then=219)
-    run.step('LruIsolate', k1, then=241)
-    run.step('WbAllocFolio', k1, then=264)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=205)
+    run.step('ShrinkWorker', k1, then=232)
+    run.step('LruIsolate', k1, then=255)
+    run.step('WbAllocFolio', k1, then=278)
     run.step('RetryFault', t1, then=24)
     run.step('StartFault', t1, s=s1, then=44)
     run.step('SwapCacheHit', t1, then=75)
-    run.step('WbWrite', k1, then=106)
-    run.step('MapFolio', t1, then=109)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('FreeSlot', s=s1, then=213)
-    run.step('ShrinkDone', k1, then=139)
+    run.step('WbWrite', k1, then=107)
+    run.step('MapFolio', t1, then=110)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('FreeSlot', s=s1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('FreeSlot', s=s1, then=225)
+    run.step('ShrinkDone', k1, then=142)
 
 
-def test_walk_022(system_for: SystemFactory) -> None:
+def test_walk_024(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1
@@ -592,31 +654,31 @@ def test_walk_022(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=109)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('StartFault', t1, s=s1, then=193)
-    run.step('ShrinkWorker', k1, then=215)
-    run.step('LruIsolate', k1, then=233)
-    run.step('SwapcachePrepare', t1, then=254)
-    run.step('ChargeFail', t1, then=214)
-    run.step('FreeSlot', s=s1, then=232)
-    run.step('WbSlotFreed', k1, then=253)
-    run.step('WbPutback', k1, then=109)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('FreeSlot', s=s1, then=109)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFail', k1, then=255)
-    run.step('SwapcachePrepare', t1, then=276)
-    run.step('ChargeFail', t1, then=234)
-    run.step('FreeSlot', s=s1, then=253)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('StartFault', t1, s=s1, then=201)
+    run.step('ShrinkWorker', k1, then=227)
+    run.step('LruIsolate', k1, then=247)
+    run.step('SwapcachePrepare', t1, then=268)
+    run.step('ChargeFail', t1, then=226)
+    run.step('FreeSlot', s=s1, then=246)
+    run.step('WbSlotFreed', k1, then=267)
+    run.step('WbPutback', k1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=143)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFail', k1, then=269)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ChargeFail', t1, then=248)
+    run.step('FreeSlot', s=s1, then=267)
 
 
-def test_walk_023(system_for: SystemFactory) -> None:
+def test_walk_025(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -632,24 +694,24 @@ def test_walk_023(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=116)
-    run.step('WbEntryGone', k1, then=145)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=196)
-    run.step('ShrinkWorker', k1, then=219)
-    run.step('LruIsolate', k1, then=241)
-    run.step('WbAllocFail', k1, then=263)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=196)
-    run.step('ShrinkWorker', k1, then=219)
-    run.step('LruIsolate', k1, then=241)
-    run.step('WbAllocFolio', k1, then=264)
-    run.step('WbWrite', k1, then=281)
-    run.step('DropCleanFolio', s=s1, then=293)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=205)
+    run.step('ShrinkWorker', k1, then=232)
+    run.step('LruIsolate', k1, then=255)
+    run.step('WbAllocFail', k1, then=277)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=205)
+    run.step('ShrinkWorker', k1, then=232)
+    run.step('LruIsolate', k1, then=255)
+    run.step('WbAllocFolio', k1, then=278)
+    run.step('WbWrite', k1, then=297)
+    run.step('DropCleanFolio', s=s1, then=311)
     run.step('RetryFault', t1, then=77)
 
 
-def test_walk_024(system_for: SystemFactory) -> None:
+def test_walk_026(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
@@ -664,28 +726,28 @@ def test_walk_024(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=109)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('StartFault', t1, s=s1, then=215)
-    run.step('SwapcachePrepare', t1, then=236)
-    run.step('ChargeFail', t1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('WbAllocFail', k1, then=234)
-    run.step('StartFault', t1, s=s1, then=255)
-    run.step('WbPutback', k1, then=168)
-    run.step('ShrinkDone', k1, then=193)
-    run.step('SwapcachePrepare', t1, then=216)
-    run.step('ChargeFail', t1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('WbAllocFolio', k1, then=235)
-    run.step('FreeSlot', s=s1, then=257)
-    run.step('WbEntryGone', k1, then=253)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=250)
+    run.step('ChargeFail', t1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('WbAllocFail', k1, then=248)
+    run.step('StartFault', t1, s=s1, then=269)
+    run.step('WbPutback', k1, then=174)
+    run.step('ShrinkDone', k1, then=201)
+    run.step('SwapcachePrepare', t1, then=228)
+    run.step('ChargeFail', t1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('WbAllocFolio', k1, then=249)
+    run.step('FreeSlot', s=s1, then=271)
+    run.step('WbEntryGone', k1, then=267)
 
 
-def test_walk_025(system_for: SystemFactory) -> None:
+def test_walk_027(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -699,18 +761,18 @@ def test_walk_025(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=116)
-    run.step('WbEntryGone', k1, then=145)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=196)
-    run.step('ShrinkWorker', k1, then=219)
-    run.step('LruIsolate', k1, then=241)
-    run.step('WbAllocFolio', k1, then=264)
-    run.step('WbWrite', k1, then=281)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=205)
+    run.step('ShrinkWorker', k1, then=232)
+    run.step('LruIsolate', k1, then=255)
+    run.step('WbAllocFolio', k1, then=278)
+    run.step('WbWrite', k1, then=297)
     run.step('RetryFault', t1, then=47)
 
 
-def test_walk_026(system_for: SystemFactory) -> None:
+def test_walk_028(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
@@ -725,26 +787,26 @@ def test_walk_026(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=77)
-    run.step('ShrinkDone', k1, then=110)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFolio', k1, then=256)
-    run.step('SwapCacheHit', t1, then=277)
+    run.step('ShrinkDone', k1, then=111)
+    run.step('FreeSlot', s=s1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFolio', k1, then=270)
+    run.step('SwapCacheHit', t1, then=292)
     run.step('WbWrite', k1, then=91)
     run.step('MapFolio', t1, then=94)
-    run.step('ShrinkDone', k1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('FreeSlot', s=s1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('FreeSlot', s=s1, then=201)
-    run.step('ShrinkDone', k1, then=125)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('FreeSlot', s=s1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('FreeSlot', s=s1, then=211)
+    run.step('ShrinkDone', k1, then=127)
 
 
-def test_walk_027(system_for: SystemFactory) -> None:
+def test_walk_029(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v2 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1
@@ -761,30 +823,30 @@ def test_walk_027(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=35)
     run.step('DropCleanFolio', s=s1, then=62)
     run.step('FreeSlot', s=s1, then=94)
-    run.step('ShrinkDone', k1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('StartFault', t1, s=s1, then=180)
-    run.step('ShrinkWorker', k1, then=203)
-    run.step('LruIsolate', k1, then=222)
-    run.step('SwapcachePrepare', t1, then=243)
-    run.step('ChargeFail', t1, then=202)
-    run.step('FreeSlot', s=s1, then=221)
-    run.step('WbSlotFreed', k1, then=242)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('StartFault', t1, s=s1, then=187)
+    run.step('ShrinkWorker', k1, then=213)
+    run.step('LruIsolate', k1, then=235)
+    run.step('SwapcachePrepare', t1, then=257)
+    run.step('ChargeFail', t1, then=212)
+    run.step('FreeSlot', s=s1, then=234)
+    run.step('WbSlotFreed', k1, then=256)
     run.step('WbPutback', k1, then=94)
-    run.step('SwapOut', s=s1, v=v2, then=126)
+    run.step('SwapOut', s=s1, v=v2, then=128)
     run.step('FreeSlot', s=s1, then=94)
-    run.step('ShrinkDone', k1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFail', k1, then=244)
-    run.step('SwapcachePrepare', t1, then=267)
-    run.step('ChargeFail', t1, then=223)
-    run.step('FreeSlot', s=s1, then=242)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFail', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=281)
+    run.step('ChargeFail', t1, then=236)
+    run.step('FreeSlot', s=s1, then=256)
 
 
-def test_walk_028(system_for: SystemFactory) -> None:
+def test_walk_030(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -799,20 +861,20 @@ def test_walk_028(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=116)
-    run.step('WbEntryGone', k1, then=145)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=196)
-    run.step('ShrinkWorker', k1, then=219)
-    run.step('LruIsolate', k1, then=241)
-    run.step('WbAllocFolio', k1, then=264)
-    run.step('WbWrite', k1, then=281)
-    run.step('ShrinkDone', k1, then=294)
-    run.step('DropCleanFolio', s=s1, then=303)
-    run.step('RetryFault', t1, then=110)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=205)
+    run.step('ShrinkWorker', k1, then=232)
+    run.step('LruIsolate', k1, then=255)
+    run.step('WbAllocFolio', k1, then=278)
+    run.step('WbWrite', k1, then=297)
+    run.step('ShrinkDone', k1, then=312)
+    run.step('DropCleanFolio', s=s1, then=323)
+    run.step('RetryFault', t1, then=111)
 
 
-def test_walk_029(system_for: SystemFactory) -> None:
+def test_walk_031(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; t1 faults on s1; t1 pins the slot; t1's charge fails; s1 is freed; v1 is swapped
@@ -826,23 +888,23 @@ def test_walk_029(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=77)
-    run.step('ShrinkDone', k1, then=110)
-    run.step('StartFault', t1, s=s1, then=137)
-    run.step('SwapcachePrepare', t1, then=164)
-    run.step('ChargeFail', t1, then=110)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('SwapcachePrepare', t1, then=254)
-    run.step('ChargeOk', t1, then=274)
-    run.step('AddToSwapCache', t1, then=288)
-    run.step('SwapReadFolio', t1, then=300)
-    run.step('MapFolio', t1, then=232)
+    run.step('ShrinkDone', k1, then=111)
+    run.step('StartFault', t1, s=s1, then=140)
+    run.step('SwapcachePrepare', t1, then=170)
+    run.step('ChargeFail', t1, then=111)
+    run.step('FreeSlot', s=s1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('SwapcachePrepare', t1, then=268)
+    run.step('ChargeOk', t1, then=289)
+    run.step('AddToSwapCache', t1, then=305)
+    run.step('SwapReadFolio', t1, then=319)
+    run.step('MapFolio', t1, then=246)
 
 
-def test_walk_030(system_for: SystemFactory) -> None:
+def test_walk_032(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -857,28 +919,25 @@ def test_walk_030(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=116)
-    run.step('WbEntryGone', k1, then=145)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=196)
-    run.step('ShrinkWorker', k1, then=219)
-    run.step('LruIsolate', k1, then=241)
-    run.step('WbAllocFolio', k1, then=264)
-    run.step('WbWrite', k1, then=281)
-    run.step('DropCleanFolio', s=s1, then=293)
-    run.step('ShrinkDone', k1, then=303)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=205)
+    run.step('ShrinkWorker', k1, then=232)
+    run.step('LruIsolate', k1, then=255)
+    run.step('WbAllocFolio', k1, then=278)
+    run.step('WbWrite', k1, then=297)
+    run.step('DropCleanFolio', s=s1, then=311)
+    run.step('ShrinkDone', k1, then=323)
 
 
-def test_walk_031(system_for: SystemFactory) -> None:
+def test_walk_033(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
-    fault; s1's clean folio is dropped; s1 is freed; v1 is swapped out to s1; k1 starts a
-    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
-    a folio; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page."""
+    fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -887,39 +946,62 @@ def test_walk_031(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('WbAllocFolio', k1, then=54)
     run.step('StartFault', t1, s=s1, then=85)
-    run.step('SwapCacheHit', t1, then=116)
-    run.step('WbEntryGone', k1, then=145)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=196)
-    run.step('ShrinkWorker', k1, then=219)
-    run.step('LruIsolate', k1, then=241)
-    run.step('WbAllocFolio', k1, then=264)
-    run.step('WbWrite', k1, then=281)
-    run.step('ShrinkDone', k1, then=294)
+    run.step('SwapCacheHit', t1, then=118)
+    run.step('WbEntryGone', k1, then=149)
+    run.step('WbPutback', k1, then=178)
+    run.step('ShrinkDone', k1, then=205)
+    run.step('ShrinkWorker', k1, then=232)
+    run.step('LruIsolate', k1, then=255)
+    run.step('WbAllocFolio', k1, then=278)
+    run.step('WbWrite', k1, then=297)
+    run.step('ShrinkDone', k1, then=312)
     run.step('RetryFault', t1, then=79)
-    run.step('DropCleanFolio', s=s1, then=110)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFail', k1, then=255)
-    run.step('SwapcachePrepare', t1, then=276)
-    run.step('ChargeOk', t1, then=290)
-    run.step('AddToSwapCache', t1, then=301)
-    run.step('SwapReadFolio', t1, then=307)
-    run.step('MapFolio', t1, then=253)
 
 
-def test_walk_032(system_for: SystemFactory) -> None:
+def test_walk_034(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
+    dropped; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
+    LRU head; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its
+    walk; t1's charge fails; t1 faults on s1; k1's writeback fails to allocate a folio; t1
+    pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
+    page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('ShrinkDone', k1, then=79)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('FreeSlot', s=s1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('SwapcachePrepare', t1, then=268)
+    run.step('ChargeReclaim', t1, then=290)
+    run.step('ShrinkDone', t1, then=306)
+    run.step('ChargeFail', t1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFail', k1, then=269)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ChargeOk', t1, then=307)
+    run.step('AddToSwapCache', t1, then=320)
+    run.step('SwapReadFolio', t1, then=329)
+    run.step('MapFolio', t1, then=267)
+
+
+def test_walk_035(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the
-    entry back; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a
-    shrink walk; t1 faults on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU
-    head; k1's writeback fails to allocate a folio; t1 faults on s1; k1 puts the entry back
-    on the LRU; k1 ends its walk; t1 pins the slot; t1's charge fails; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; k1's
-    writeback finds the entry gone."""
+    entry back; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped; k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults
+    on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; t1 faults on s1; k1 puts the entry back on the LRU; k1 ends
+    its walk; t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates the
+    LRU head; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
+    gone."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -928,28 +1010,29 @@ def test_walk_032(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=32)
     run.step('SwapCacheHit', t1, then=60)
     run.step('WbWrite', k1, then=91)
-    run.step('ShrinkDone', k1, then=122)
-    run.step('MapFolio', t1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('StartFault', t1, s=s1, then=203)
-    run.step('SwapcachePrepare', t1, then=225)
-    run.step('ChargeFail', t1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('WbAllocFail', k1, then=223)
-    run.step('StartFault', t1, s=s1, then=244)
-    run.step('WbPutback', k1, then=154)
-    run.step('ShrinkDone', k1, then=180)
-    run.step('SwapcachePrepare', t1, then=204)
-    run.step('ChargeFail', t1, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('WbAllocFolio', k1, then=224)
-    run.step('FreeSlot', s=s1, then=246)
-    run.step('WbEntryGone', k1, then=242)
+    run.step('MapFolioKeepCache', t1, then=63)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('StartFault', t1, s=s1, then=213)
+    run.step('SwapcachePrepare', t1, then=238)
+    run.step('ChargeFail', t1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('WbAllocFail', k1, then=236)
+    run.step('StartFault', t1, s=s1, then=258)
+    run.step('WbPutback', k1, then=159)
+    run.step('ShrinkDone', k1, then=187)
+    run.step('SwapcachePrepare', t1, then=214)
+    run.step('ChargeFail', t1, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('WbAllocFolio', k1, then=237)
+    run.step('FreeSlot', s=s1, then=260)
+    run.step('WbEntryGone', k1, then=256)
 
 
-def test_walk_033(system_for: SystemFactory) -> None:
+def test_walk_036(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
     writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
@@ -961,12 +1044,12 @@ def test_walk_033(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=30)
     run.step('ChargeOk', t1, then=56)
     run.step('AddToSwapCache', t1, then=86)
-    run.step('WbFolioExists', k1, then=118)
-    run.step('SwapReadFolio', t1, then=146)
+    run.step('WbFolioExists', k1, then=120)
+    run.step('SwapReadFolio', t1, then=151)
     run.step('MapFolio', t1, then=29)
 
 
-def test_walk_034(system_for: SystemFactory) -> None:
+def test_walk_037(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge succeeds; t1
     adds its folio to the swap cache; k1 puts the entry back on the LRU; t1 reads the page
@@ -979,19 +1062,20 @@ def test_walk_034(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=31)
     run.step('SwapcachePrepare', t1, then=58)
     run.step('ChargeOk', t1, then=88)
-    run.step('AddToSwapCache', t1, then=118)
-    run.step('WbPutback', k1, then=147)
-    run.step('SwapReadFolio', t1, then=173)
+    run.step('AddToSwapCache', t1, then=120)
+    run.step('WbPutback', k1, then=152)
+    run.step('SwapReadFolio', t1, then=180)
     run.step('MapFolio', t1, then=55)
 
 
-def test_walk_035(system_for: SystemFactory) -> None:
+def test_walk_038(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
-    fails to allocate a folio; t1 pins the slot; k1 puts the entry back on the LRU; t1's
-    charge enters reclaim; t1 isolates the LRU head."""
+    fails to allocate a folio; t1 pins the slot; k1 puts the entry back on the LRU; k1 ends
+    its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; t1 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1000,7 +1084,7 @@ def test_walk_035(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=31)
     run.step('SwapcachePrepare', t1, then=58)
     run.step('ChargeReclaim', t1, then=89)
-    run.step('ShrinkDone', t1, then=120)
+    run.step('ShrinkDone', t1, then=122)
     run.step('ChargeFail', t1, then=16)
     run.step('WbPutback', k1, then=33)
     run.step('ShrinkDone', k1, then=1)
@@ -1010,11 +1094,14 @@ def test_walk_035(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=31)
     run.step('SwapcachePrepare', t1, then=58)
     run.step('WbPutback', k1, then=90)
-    run.step('ChargeReclaim', t1, then=121)
-    run.step('LruIsolate', t1, then=149)
+    run.step('ShrinkDone', k1, then=10)
+    run.step('ChargeOk', t1, then=19)
+    run.step('AddToSwapCache', t1, then=38)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=0)
 
 
-def test_walk_036(system_for: SystemFactory) -> None:
+def test_walk_039(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     k1 puts the entry back on the LRU; k1 ends its walk; t1 isolates the LRU head. No step
@@ -1027,16 +1114,17 @@ def test_walk_036(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=31)
     run.step('SwapcachePrepare', t1, then=58)
     run.step('ChargeReclaim', t1, then=89)
-    run.step('WbPutback', k1, then=121)
+    run.step('WbPutback', k1, then=123)
     run.step('ShrinkDone', k1, then=20)
     run.step('LruIsolate', t1, then=39)
 
 
-def test_walk_037(system_for: SystemFactory) -> None:
+def test_walk_040(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; t1's charge succeeds; k1 puts the entry back on the LRU; k1 ends its
-    walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
+    walk; k1 starts a shrink walk; t1 adds its folio to the swap cache; t1 reads the page
+    in; t1 maps the page; v2 is swapped out to s1."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1045,22 +1133,71 @@ def test_walk_037(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=31)
     run.step('SwapcachePrepare', t1, then=58)
     run.step('ChargeReclaim', t1, then=89)
-    run.step('ShrinkDone', t1, then=120)
+    run.step('ShrinkDone', t1, then=122)
     run.step('ChargeOk', t1, then=88)
-    run.step('WbPutback', k1, then=119)
+    run.step('WbPutback', k1, then=121)
     run.step('ShrinkDone', k1, then=19)
-    run.step('AddToSwapCache', t1, then=38)
-    run.step('SwapReadFolio', t1, then=67)
-    run.step('MapFolio', t1, then=0)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('AddToSwapCache', t1, then=65)
+    run.step('SwapReadFolio', t1, then=97)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
 
 
-def test_walk_038(system_for: SystemFactory) -> None:
+def test_walk_041(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; t1 retries the fault; t1
+    faults on s1; t1 pins the slot; t1's charge succeeds; k1 puts the entry back on the LRU;
+    k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 adds its folio
+    to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the
+    swap cache; s1's clean folio is dropped; v2 is swapped out to s1; k1's writeback
+    allocates a folio; k1's writeback finds the entry gone; t1 faults on s1; t1 pins the
+    slot; t1's charge enters reclaim; k1 puts the entry back on the LRU; k1 ends its walk;
+    t1 isolates the LRU head. No step is left: every actor is idle or blocked."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('RetryFault', t1, then=69)
+    run.step('StartFault', t1, s=s1, then=100)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeOk', t1, then=162)
+    run.step('WbPutback', k1, then=121)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('LruIsolate', k1, then=56)
+    run.step('AddToSwapCache', t1, then=86)
+    run.step('SwapReadFolio', t1, then=119)
+    run.step('MapFolioKeepCache', t1, then=150)
+    run.step('DropCleanFolio', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbEntryGone', k1, then=53)
+    run.step('StartFault', t1, s=s1, then=84)
+    run.step('SwapcachePrepare', t1, then=117)
+    run.step('ChargeReclaim', t1, then=148)
+    run.step('WbPutback', k1, then=138)
+    run.step('ShrinkDone', k1, then=27)
+    run.step('LruIsolate', t1, then=51)
+
+
+def test_walk_042(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; t1's charge fails; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
     fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its
-    walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
+    walk; k1 puts the entry back on the LRU; t1's charge succeeds; k1 ends its walk; k1
+    starts a shrink walk; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1
+    reads the page in; k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves
+    its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1069,8 +1206,8 @@ def test_walk_038(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=31)
     run.step('SwapcachePrepare', t1, then=58)
     run.step('ChargeReclaim', t1, then=89)
-    run.step('ShrinkDone', t1, then=120)
-    run.step('WbPutback', k1, then=148)
+    run.step('ShrinkDone', t1, then=122)
+    run.step('WbPutback', k1, then=153)
     run.step('ChargeFail', t1, then=33)
     run.step('ShrinkDone', k1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1079,16 +1216,30 @@ def test_walk_038(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=31)
     run.step('SwapcachePrepare', t1, then=58)
     run.step('ChargeReclaim', t1, then=89)
-    run.step('ShrinkDone', t1, then=120)
-    run.step('WbPutback', k1, then=148)
-    run.step('ChargeOk', t1, then=119)
+    run.step('ShrinkDone', t1, then=122)
+    run.step('WbPutback', k1, then=153)
+    run.step('ChargeOk', t1, then=121)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('LruIsolate', k1, then=56)
+    run.step('AddToSwapCache', t1, then=86)
+    run.step('SwapReadFolio', t1, then=119)
+    run.step('WbFolioExists', k1, then=151)
+    run.step('MapFolioKeepCache', t1, then=179)
+    run.step('DropCleanFolio', s=s1, then=29)
 
 
-def test_walk_039(system_for: SystemFactory) -> None:
+def test_walk_043(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
-    fails."""
+    fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's
+    writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1
+    ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
+    succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1 adds its folio to the
+    swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; s1's
+    clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1097,64 +1248,40 @@ def test_walk_039(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=31)
     run.step('SwapcachePrepare', t1, then=58)
     run.step('ChargeReclaim', t1, then=89)
-    run.step('ShrinkDone', t1, then=120)
-    run.step('WbPutback', k1, then=148)
-    run.step('ShrinkDone', k1, then=174)
+    run.step('ShrinkDone', t1, then=122)
+    run.step('WbPutback', k1, then=153)
+    run.step('ShrinkDone', k1, then=181)
     run.step('ChargeFail', t1, then=1)
-
-
-def test_walk_040(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
-    t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
-    succeeds; k1 starts a shrink walk; t1 adds its folio to the swap cache; t1 reads the
-    page in; t1 maps the page; v2 is swapped out to s1; k1 isolates the LRU head; s1 is
-    freed; v1 is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1
-    finds the folio in the swap cache; k1's writeback finds the entry gone; t1 retries the
-    fault; t1 faults on s1; t1 pins the slot; k1 puts the entry back on the LRU; k1 ends its
-    walk; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('StartFault', t1, s=s1, then=15)
     run.step('WbAllocFail', k1, then=31)
     run.step('SwapcachePrepare', t1, then=58)
     run.step('ChargeReclaim', t1, then=89)
-    run.step('ShrinkDone', t1, then=120)
-    run.step('WbPutback', k1, then=148)
-    run.step('ShrinkDone', k1, then=174)
+    run.step('ShrinkDone', t1, then=122)
+    run.step('WbPutback', k1, then=153)
+    run.step('ShrinkDone', k1, then=181)
     run.step('ChargeOk', t1, then=19)
     run.step('ShrinkWorker', k1, then=36)
-    run.step('AddToSwapCache', t1, then=65)
-    run.step('SwapReadFolio', t1, then=97)
-    run.step('MapFolio', t1, then=7)
-    run.step('SwapOut', s=s1, v=v2, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=100)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('RetryFault', t1, then=69)
-    run.step('StartFault', t1, s=s1, then=99)
-    run.step('SwapcachePrepare', t1, then=129)
-    run.step('WbPutback', k1, then=90)
-    run.step('ShrinkDone', k1, then=10)
-    run.step('ChargeOk', t1, then=19)
+    run.step('LruIsolate', k1, then=56)
+    run.step('AddToSwapCache', t1, then=86)
+    run.step('SwapReadFolio', t1, then=119)
+    run.step('MapFolioKeepCache', t1, then=150)
+    run.step('WbFolioExists', k1, then=179)
+    run.step('WbPutback', k1, then=206)
+    run.step('DropCleanFolio', s=s1, then=55)
 
 
-def test_walk_041(system_for: SystemFactory) -> None:
+def test_walk_044(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
     t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
     shrink walk; t1's charge fails; k1 isolates the LRU head; t1 faults on s1; k1's
     writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1
     ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
-    walk; t1's charge succeeds; k1 isolates the LRU head; t1 adds its folio to the swap
-    cache; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry
-    back on the LRU; k1 ends its walk."""
+    walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
+    t1 maps the page and leaves its folio in the swap cache; s1's clean folio is dropped; v1
+    is swapped out to s1."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1163,35 +1290,35 @@ def test_walk_041(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=31)
     run.step('SwapcachePrepare', t1, then=58)
     run.step('ChargeReclaim', t1, then=89)
-    run.step('ShrinkDone', t1, then=120)
-    run.step('WbPutback', k1, then=148)
-    run.step('ShrinkDone', k1, then=174)
-    run.step('ShrinkWorker', k1, then=197)
+    run.step('ShrinkDone', t1, then=122)
+    run.step('WbPutback', k1, then=153)
+    run.step('ShrinkDone', k1, then=181)
+    run.step('ShrinkWorker', k1, then=207)
     run.step('ChargeFail', t1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('StartFault', t1, s=s1, then=15)
     run.step('WbAllocFail', k1, then=31)
     run.step('SwapcachePrepare', t1, then=58)
     run.step('ChargeReclaim', t1, then=89)
-    run.step('ShrinkDone', t1, then=120)
-    run.step('WbPutback', k1, then=148)
-    run.step('ShrinkDone', k1, then=174)
-    run.step('ShrinkWorker', k1, then=197)
+    run.step('ShrinkDone', t1, then=122)
+    run.step('WbPutback', k1, then=153)
+    run.step('ShrinkDone', k1, then=181)
+    run.step('ShrinkWorker', k1, then=207)
     run.step('ChargeOk', t1, then=36)
-    run.step('LruIsolate', k1, then=56)
-    run.step('AddToSwapCache', t1, then=86)
-    run.step('SwapReadFolio', t1, then=117)
-    run.step('WbFolioExists', k1, then=146)
-    run.step('WbPutback', k1, then=173)
-    run.step('ShrinkDone', k1, then=67)
+    run.step('AddToSwapCache', t1, then=65)
+    run.step('SwapReadFolio', t1, then=97)
+    run.step('MapFolioKeepCache', t1, then=129)
+    run.step('DropCleanFolio', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
 
 
-def test_walk_042(system_for: SystemFactory) -> None:
+def test_walk_045(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     k1 ends its walk; t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to
     s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
-    allocates a folio; t1 finds the folio in the swap cache; k1 writes the entry back."""
+    allocates a folio; t1 finds the folio in the swap cache; k1 writes the entry back; t1
+    maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1200,59 +1327,59 @@ def test_walk_042(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
     run.step('DropCleanFolio', s=s1, then=92)
-    run.step('ShrinkDone', k1, then=123)
-    run.step('SwapcachePrepare', t1, then=150)
+    run.step('ShrinkDone', k1, then=125)
+    run.step('SwapcachePrepare', t1, then=155)
     run.step('ChargeFail', t1, then=95)
-    run.step('FreeSlot', s=s1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFolio', k1, then=245)
-    run.step('SwapCacheHit', t1, then=268)
-    run.step('WbWrite', k1, then=106)
+    run.step('FreeSlot', s=s1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFolio', k1, then=259)
+    run.step('SwapCacheHit', t1, then=282)
+    run.step('WbWrite', k1, then=107)
+    run.step('MapFolioKeepCache', t1, then=78)
 
 
-def test_walk_043(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the
-    entry back; k1 ends its walk; t1 maps the page; v1 is swapped out to s1; k1 starts a
-    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
-    a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
-    fails; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1
-    isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1
-    pins the slot; k1 puts the entry back on the LRU; t1's charge fails."""
+def test_walk_046(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
+    charge enters reclaim; t1 ends its walk; t1's charge fails; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults
+    on s1; k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry
+    back on the LRU; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFolio', k1, then=44)
-    run.step('SwapCacheHit', t1, then=75)
-    run.step('WbWrite', k1, then=106)
-    run.step('ShrinkDone', k1, then=136)
-    run.step('MapFolio', t1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFail', k1, then=255)
-    run.step('SwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=291)
-    run.step('ShrinkDone', t1, then=302)
-    run.step('ChargeFail', t1, then=234)
-    run.step('WbPutback', k1, then=140)
-    run.step('ShrinkDone', k1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFail', k1, then=255)
-    run.step('SwapcachePrepare', t1, then=276)
-    run.step('WbPutback', k1, then=194)
-    run.step('ChargeFail', t1, then=140)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('FreeSlot', s=s1, then=78)
+    run.step('DropCleanFolio', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFail', k1, then=269)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ChargeReclaim', t1, then=308)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('ChargeFail', t1, then=248)
+    run.step('WbPutback', k1, then=143)
+    run.step('ShrinkDone', k1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFail', k1, then=269)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('WbPutback', k1, then=202)
+    run.step('ChargeFail', t1, then=143)
 
 
-def test_walk_044(system_for: SystemFactory) -> None:
+def test_walk_047(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
@@ -1270,33 +1397,33 @@ def test_walk_044(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=109)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=168)
-    run.step('SwapcachePrepare', t1, then=194)
-    run.step('ChargeOk', t1, then=217)
-    run.step('AddToSwapCache', t1, then=239)
-    run.step('ShrinkDone', k1, then=260)
-    run.step('ShrinkWorker', k1, then=278)
-    run.step('LruIsolate', k1, then=288)
-    run.step('WbFolioExists', k1, then=301)
-    run.step('WbPutback', k1, then=239)
-    run.step('SwapReadFolio', t1, then=262)
-    run.step('MapFolio', t1, then=109)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFail', k1, then=255)
-    run.step('SwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=291)
-    run.step('WbPutback', k1, then=218)
-    run.step('LruIsolate', t1, then=240)
-    run.step('ShrinkDone', k1, then=261)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=143)
+    run.step('StartFault', t1, s=s1, then=174)
+    run.step('SwapcachePrepare', t1, then=202)
+    run.step('ChargeOk', t1, then=229)
+    run.step('AddToSwapCache', t1, then=253)
+    run.step('ShrinkDone', k1, then=274)
+    run.step('ShrinkWorker', k1, then=293)
+    run.step('LruIsolate', k1, then=305)
+    run.step('WbFolioExists', k1, then=320)
+    run.step('WbPutback', k1, then=253)
+    run.step('SwapReadFolio', t1, then=276)
+    run.step('MapFolio', t1, then=110)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFail', k1, then=269)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ChargeReclaim', t1, then=308)
+    run.step('WbPutback', k1, then=230)
+    run.step('LruIsolate', t1, then=254)
+    run.step('ShrinkDone', k1, then=275)
 
 
-def test_walk_045(system_for: SystemFactory) -> None:
+def test_walk_048(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
@@ -1311,42 +1438,29 @@ def test_walk_045(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
     run.step('ShrinkDone', k1, then=93)
-    run.step('DropCleanFolio', s=s1, then=123)
-    run.step('SwapcachePrepare', t1, then=150)
-    run.step('ChargeOk', t1, then=175)
-    run.step('AddToSwapCache', t1, then=198)
-    run.step('SwapReadFolio', t1, then=220)
-    run.step('MapFolio', t1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('SwapcachePrepare', t1, then=243)
-    run.step('ChargeOk', t1, then=265)
-    run.step('AddToSwapCache', t1, then=282)
-    run.step('SwapReadFolio', t1, then=295)
-    run.step('MapFolio', t1, then=221)
+    run.step('DropCleanFolio', s=s1, then=125)
+    run.step('SwapcachePrepare', t1, then=155)
+    run.step('ChargeOk', t1, then=182)
+    run.step('AddToSwapCache', t1, then=208)
+    run.step('SwapReadFolio', t1, then=233)
+    run.step('MapFolio', t1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('SwapcachePrepare', t1, then=257)
+    run.step('ChargeOk', t1, then=279)
+    run.step('AddToSwapCache', t1, then=298)
+    run.step('SwapReadFolio', t1, then=313)
+    run.step('MapFolio', t1, then=234)
 
 
-def test_walk_046(system_for: SystemFactory) -> None:
+def test_walk_049(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
-    swap cache."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('WbAllocFolio', k1, then=32)
-    run.step('WbWrite', k1, then=61)
-    run.step('SwapCacheHit', t1, then=91)
-
-
-def test_walk_047(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1's charge fails; s1 is freed; k1 ends its walk; v2 is swapped out to
-    s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
+    swap cache; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
+    enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; k1's writeback
     fails to allocate a folio; t1 pins the slot; t1's charge succeeds; t1 adds its folio to
     the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
@@ -1356,67 +1470,36 @@ def test_walk_047(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=15)
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
-    run.step('DropCleanFolio', s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=124)
-    run.step('ChargeFail', t1, then=62)
-    run.step('FreeSlot', s=s1, then=94)
-    run.step('ShrinkDone', k1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFail', k1, then=244)
-    run.step('SwapcachePrepare', t1, then=267)
-    run.step('ChargeOk', t1, then=284)
-    run.step('AddToSwapCache', t1, then=296)
-    run.step('SwapReadFolio', t1, then=304)
-    run.step('MapFolio', t1, then=242)
-
-
-def test_walk_048(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
-    walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('WbAllocFolio', k1, then=32)
-    run.step('WbWrite', k1, then=61)
-    run.step('DropCleanFolio', s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=124)
-    run.step('ChargeOk', t1, then=151)
-    run.step('AddToSwapCache', t1, then=177)
-    run.step('ShrinkDone', k1, then=198)
-
-
-def test_walk_049(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
-    charge fails; t1 faults on s1."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('WbAllocFolio', k1, then=32)
-    run.step('WbWrite', k1, then=61)
-    run.step('DropCleanFolio', s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=124)
-    run.step('ChargeReclaim', t1, then=152)
-    run.step('ShrinkDone', k1, then=176)
-    run.step('ShrinkDone', t1, then=199)
-    run.step('ChargeFail', t1, then=95)
-    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapCacheHit', t1, then=91)
+    run.step('ShrinkDone', k1, then=124)
+    run.step('MapFolio', t1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('SwapcachePrepare', t1, then=257)
+    run.step('ChargeReclaim', t1, then=280)
+    run.step('ShrinkDone', t1, then=299)
+    run.step('ChargeFail', t1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFail', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=281)
+    run.step('ChargeOk', t1, then=300)
+    run.step('AddToSwapCache', t1, then=314)
+    run.step('SwapReadFolio', t1, then=325)
+    run.step('MapFolio', t1, then=256)
 
 
 def test_walk_050(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
+    t1 pins the slot; t1's charge fails; s1 is freed; k1 ends its walk; v2 is swapped out to
+    s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
+    fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its
+    walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts
+    a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to
+    allocate a folio; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
+    fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1425,179 +1508,31 @@ def test_walk_050(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
     run.step('DropCleanFolio', s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=124)
-    run.step('ShrinkDone', k1, then=150)
-    run.step('ChargeReclaim', t1, then=176)
+    run.step('SwapcachePrepare', t1, then=126)
+    run.step('ChargeFail', t1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFail', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=281)
+    run.step('ChargeReclaim', t1, then=301)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeFail', t1, then=236)
+    run.step('WbPutback', k1, then=128)
+    run.step('ShrinkDone', k1, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFail', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=281)
+    run.step('WbPutback', k1, then=188)
+    run.step('ChargeFail', t1, then=128)
 
 
 def test_walk_051(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
-    dropped; t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('StartFault', t1, s=s1, then=32)
-    run.step('WbWrite', k1, then=61)
-    run.step('DropCleanFolio', s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=124)
-    run.step('ChargeOk', t1, then=151)
-    run.step('ShrinkDone', k1, then=175)
-
-
-def test_walk_052(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
-    its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out
-    to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
-    LRU head. No step is left: every actor is idle or blocked."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=98)
-    run.step('ChargeOk', t1, then=127)
-    run.step('AddToSwapCache', t1, then=155)
-    run.step('SwapReadFolio', t1, then=182)
-    run.step('MapFolio', t1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=98)
-    run.step('ChargeReclaim', t1, then=128)
-    run.step('LruIsolate', t1, then=156)
-
-
-def test_walk_053(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
-    its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
-    back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=98)
-    run.step('ChargeOk', t1, then=127)
-    run.step('AddToSwapCache', t1, then=155)
-    run.step('WbFolioExists', k1, then=183)
-    run.step('WbPutback', k1, then=147)
-
-
-def test_walk_054(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
-    its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=98)
-    run.step('ChargeOk', t1, then=127)
-    run.step('AddToSwapCache', t1, then=155)
-    run.step('SwapReadFolio', t1, then=182)
-    run.step('WbFolioExists', k1, then=207)
-    run.step('WbPutback', k1, then=173)
-
-
-def test_walk_055(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
-    finds the entry gone; t1 pins the slot; t1's charge succeeds; k1 puts the entry back on
-    the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=100)
-    run.step('WbEntryGone', k1, then=99)
-    run.step('SwapcachePrepare', t1, then=129)
-    run.step('ChargeOk', t1, then=157)
-    run.step('WbPutback', k1, then=119)
-
-
-def test_walk_056(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; t1 retries the fault; k1 ends its walk; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its
-    walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=100)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=185)
-    run.step('RetryFault', t1, then=33)
-    run.step('ShrinkDone', k1, then=1)
-    run.step('StartFault', t1, s=s1, then=4)
-    run.step('SwapcachePrepare', t1, then=10)
-    run.step('ChargeReclaim', t1, then=20)
-    run.step('ShrinkWorker', k1, then=37)
-    run.step('LruIsolate', k1, then=57)
-    run.step('ShrinkDone', t1, then=87)
-    run.step('ChargeFail', t1, then=8)
-
-
-def test_walk_057(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
-    charge enters reclaim; t1 ends its walk; t1's charge fails; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults
-    on s1; k1's writeback fails to allocate a folio; t1 pins the slot; k1 puts the entry
-    back on the LRU; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('ShrinkDone', k1, then=95)
-    run.step('FreeSlot', s=s1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFail', k1, then=244)
-    run.step('SwapcachePrepare', t1, then=267)
-    run.step('ChargeReclaim', t1, then=285)
-    run.step('ShrinkDone', t1, then=297)
-    run.step('ChargeFail', t1, then=223)
-    run.step('WbPutback', k1, then=126)
-    run.step('ShrinkDone', k1, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFail', k1, then=244)
-    run.step('SwapcachePrepare', t1, then=267)
-    run.step('WbPutback', k1, then=181)
-    run.step('ChargeFail', t1, then=126)
-
-
-def test_walk_058(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
@@ -1616,38 +1551,195 @@ def test_walk_058(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=35)
     run.step('DropCleanFolio', s=s1, then=62)
     run.step('FreeSlot', s=s1, then=94)
-    run.step('SwapOut', s=s1, v=v2, then=126)
-    run.step('StartFault', t1, s=s1, then=154)
-    run.step('SwapcachePrepare', t1, then=181)
-    run.step('ChargeOk', t1, then=205)
-    run.step('AddToSwapCache', t1, then=228)
-    run.step('ShrinkDone', k1, then=249)
-    run.step('ShrinkWorker', k1, then=269)
-    run.step('LruIsolate', k1, then=282)
-    run.step('WbFolioExists', k1, then=296)
-    run.step('WbPutback', k1, then=228)
-    run.step('SwapReadFolio', t1, then=251)
+    run.step('SwapOut', s=s1, v=v2, then=128)
+    run.step('StartFault', t1, s=s1, then=159)
+    run.step('SwapcachePrepare', t1, then=188)
+    run.step('ChargeOk', t1, then=215)
+    run.step('AddToSwapCache', t1, then=241)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=283)
+    run.step('LruIsolate', k1, then=298)
+    run.step('WbFolioExists', k1, then=314)
+    run.step('WbPutback', k1, then=241)
+    run.step('SwapReadFolio', t1, then=265)
     run.step('MapFolio', t1, then=94)
-    run.step('ShrinkDone', k1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFail', k1, then=244)
-    run.step('SwapcachePrepare', t1, then=267)
-    run.step('ChargeReclaim', t1, then=285)
-    run.step('WbPutback', k1, then=206)
-    run.step('LruIsolate', t1, then=229)
-    run.step('ShrinkDone', k1, then=250)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFail', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=281)
+    run.step('ChargeReclaim', t1, then=301)
+    run.step('WbPutback', k1, then=216)
+    run.step('LruIsolate', t1, then=242)
+    run.step('ShrinkDone', k1, then=264)
+
+
+def test_walk_052(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
+    walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=126)
+    run.step('ChargeOk', t1, then=156)
+    run.step('AddToSwapCache', t1, then=184)
+    run.step('ShrinkDone', k1, then=208)
+
+
+def test_walk_053(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
+    charge fails; t1 faults on s1."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=126)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('ShrinkDone', k1, then=183)
+    run.step('ShrinkDone', t1, then=209)
+    run.step('ChargeFail', t1, then=95)
+    run.step('StartFault', t1, s=s1, then=125)
+
+
+def test_walk_054(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=126)
+    run.step('ShrinkDone', k1, then=155)
+    run.step('ChargeReclaim', t1, then=183)
+
+
+def test_walk_055(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=126)
+    run.step('ChargeOk', t1, then=156)
+    run.step('ShrinkDone', k1, then=182)
+
+
+def test_walk_056(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out
+    to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
+    LRU head. No step is left: every actor is idle or blocked."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeOk', t1, then=130)
+    run.step('AddToSwapCache', t1, then=160)
+    run.step('SwapReadFolio', t1, then=189)
+    run.step('MapFolio', t1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeReclaim', t1, then=131)
+    run.step('LruIsolate', t1, then=161)
+
+
+def test_walk_057(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
+    back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 reads the page in; k1
+    ends its walk; t1 maps the page and leaves its folio in the swap cache; s1's clean folio
+    is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeOk', t1, then=130)
+    run.step('AddToSwapCache', t1, then=160)
+    run.step('WbFolioExists', k1, then=190)
+    run.step('WbPutback', k1, then=152)
+    run.step('ShrinkDone', k1, then=38)
+    run.step('ShrinkWorker', k1, then=65)
+    run.step('SwapReadFolio', t1, then=97)
+    run.step('ShrinkDone', k1, then=67)
+    run.step('MapFolioKeepCache', t1, then=98)
+    run.step('DropCleanFolio', s=s1, then=0)
+
+
+def test_walk_058(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache; s1's clean folio is dropped; v1 is swapped out to s1; t1 faults on
+    s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
+    reads the page in; k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves
+    its folio in the swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeOk', t1, then=130)
+    run.step('AddToSwapCache', t1, then=160)
+    run.step('SwapReadFolio', t1, then=189)
+    run.step('MapFolioKeepCache', t1, then=217)
+    run.step('DropCleanFolio', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeOk', t1, then=130)
+    run.step('AddToSwapCache', t1, then=160)
+    run.step('SwapReadFolio', t1, then=189)
+    run.step('WbFolioExists', k1, then=218)
+    run.step('MapFolioKeepCache', t1, then=243)
+    run.step('DropCleanFolio', s=s1, then=41)
 
 
 def test_walk_059(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; t1 retries the fault; t1 faults on s1; t1 pins the slot; k1
-    starts a shrink walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; k1 ends its walk."""
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
+    LRU; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -1655,31 +1747,22 @@ def test_walk_059(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=100)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=185)
-    run.step('ShrinkDone', k1, then=208)
-    run.step('RetryFault', t1, then=1)
-    run.step('StartFault', t1, s=s1, then=4)
-    run.step('SwapcachePrepare', t1, then=10)
-    run.step('ShrinkWorker', k1, then=18)
-    run.step('ChargeOk', t1, then=36)
-    run.step('AddToSwapCache', t1, then=65)
-    run.step('SwapReadFolio', t1, then=97)
-    run.step('ShrinkDone', k1, then=67)
+    run.step('SwapcachePrepare', t1, then=99)
+    run.step('ChargeOk', t1, then=130)
+    run.step('AddToSwapCache', t1, then=160)
+    run.step('SwapReadFolio', t1, then=189)
+    run.step('MapFolioKeepCache', t1, then=217)
+    run.step('WbFolioExists', k1, then=243)
+    run.step('WbPutback', k1, then=206)
+    run.step('ShrinkDone', k1, then=98)
 
 
 def test_walk_060(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
-    the fault; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's
-    clean folio is dropped; k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate a
-    folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
-    succeeds; k1 puts the entry back on the LRU."""
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
+    finds the entry gone; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t1 reads the page in; k1 puts the entry back on the LRU; t1 maps the page
+    and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -1687,41 +1770,92 @@ def test_walk_060(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=100)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=185)
-    run.step('ShrinkDone', k1, then=208)
-    run.step('ShrinkWorker', k1, then=230)
-    run.step('LruIsolate', k1, then=252)
-    run.step('RetryFault', t1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('FreeSlot', s=s1, then=63)
-    run.step('DropCleanFolio', s=s1, then=94)
-    run.step('ShrinkDone', k1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFail', k1, then=244)
-    run.step('SwapcachePrepare', t1, then=267)
-    run.step('ChargeReclaim', t1, then=285)
-    run.step('ShrinkDone', t1, then=297)
-    run.step('ChargeOk', t1, then=284)
-    run.step('WbPutback', k1, then=205)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('WbEntryGone', k1, then=100)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeOk', t1, then=162)
+    run.step('AddToSwapCache', t1, then=190)
+    run.step('SwapReadFolio', t1, then=218)
+    run.step('WbPutback', k1, then=180)
+    run.step('MapFolioKeepCache', t1, then=206)
 
 
 def test_walk_061(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; t1 retries the fault; k1 ends its walk; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its
+    walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=192)
+    run.step('RetryFault', t1, then=33)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('ShrinkWorker', k1, then=37)
+    run.step('LruIsolate', k1, then=57)
+    run.step('ShrinkDone', t1, then=87)
+    run.step('ChargeFail', t1, then=8)
+
+
+def test_walk_062(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
+    dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
+    reads the page in; t1 maps the page; k1 ends its walk; v2 is swapped out to s1; k1
+    starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to
+    allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's
+    charge succeeds; k1 puts the entry back on the LRU; k1 ends its walk; t1 adds its folio
+    to the swap cache; t1 reads the page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('StartFault', t1, s=s1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=126)
+    run.step('ChargeOk', t1, then=156)
+    run.step('AddToSwapCache', t1, then=184)
+    run.step('SwapReadFolio', t1, then=210)
+    run.step('MapFolio', t1, then=94)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFail', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=281)
+    run.step('ChargeReclaim', t1, then=301)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('ChargeOk', t1, then=300)
+    run.step('WbPutback', k1, then=215)
+    run.step('ShrinkDone', k1, then=239)
+    run.step('AddToSwapCache', t1, then=263)
+    run.step('SwapReadFolio', t1, then=285)
+    run.step('MapFolio', t1, then=127)
+
+
+def test_walk_063(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1
-    ends its walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
-    page; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1
-    faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge
-    enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; t1's charge fails;
-    t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1
-    isolates the LRU head. No step is left: every actor is idle or blocked."""
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
+    charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; t1's charge
+    fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 ends its walk;
+    t1 isolates the LRU head. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1730,32 +1864,187 @@ def test_walk_061(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=35)
     run.step('DropCleanFolio', s=s1, then=62)
     run.step('FreeSlot', s=s1, then=94)
-    run.step('SwapOut', s=s1, v=v2, then=126)
-    run.step('StartFault', t1, s=s1, then=154)
-    run.step('SwapcachePrepare', t1, then=181)
-    run.step('ChargeOk', t1, then=205)
-    run.step('ShrinkDone', k1, then=226)
-    run.step('AddToSwapCache', t1, then=249)
-    run.step('SwapReadFolio', t1, then=271)
-    run.step('MapFolio', t1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFail', k1, then=244)
-    run.step('SwapcachePrepare', t1, then=267)
-    run.step('ChargeReclaim', t1, then=285)
-    run.step('ShrinkDone', t1, then=297)
-    run.step('WbPutback', k1, then=305)
-    run.step('ChargeFail', t1, then=126)
-    run.step('StartFault', t1, s=s1, then=154)
-    run.step('SwapcachePrepare', t1, then=181)
-    run.step('ChargeReclaim', t1, then=206)
-    run.step('ShrinkDone', k1, then=227)
-    run.step('LruIsolate', t1, then=250)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFail', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=281)
+    run.step('ChargeReclaim', t1, then=301)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('WbPutback', k1, then=326)
+    run.step('ChargeFail', t1, then=128)
+    run.step('StartFault', t1, s=s1, then=159)
+    run.step('SwapcachePrepare', t1, then=188)
+    run.step('ChargeReclaim', t1, then=216)
+    run.step('ShrinkDone', k1, then=240)
+    run.step('LruIsolate', t1, then=264)
 
 
-def test_walk_062(system_for: SystemFactory) -> None:
+def test_walk_064(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; t1 retries the fault; t1 faults on s1; t1 pins the slot; k1
+    starts a shrink walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
+    reads the page in; t1 maps the page and leaves its folio in the swap cache; k1 ends its
+    walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=192)
+    run.step('ShrinkDone', k1, then=219)
+    run.step('RetryFault', t1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ShrinkWorker', k1, then=18)
+    run.step('ChargeOk', t1, then=36)
+    run.step('AddToSwapCache', t1, then=65)
+    run.step('SwapReadFolio', t1, then=97)
+    run.step('MapFolioKeepCache', t1, then=129)
+    run.step('ShrinkDone', k1, then=98)
+
+
+def test_walk_065(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
+    the fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=192)
+    run.step('ShrinkDone', k1, then=219)
+    run.step('ShrinkWorker', k1, then=244)
+    run.step('LruIsolate', k1, then=266)
+    run.step('RetryFault', t1, then=8)
+
+
+def test_walk_066(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
+    walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
+    charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('ShrinkDone', k1, then=95)
+    run.step('FreeSlot', s=s1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFail', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=281)
+    run.step('ChargeReclaim', t1, then=301)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('WbPutback', k1, then=326)
+    run.step('ChargeOk', t1, then=215)
+    run.step('AddToSwapCache', t1, then=241)
+    run.step('SwapReadFolio', t1, then=265)
+    run.step('MapFolioKeepCache', t1, then=286)
+    run.step('DropCleanFolio', s=s1, then=94)
+
+
+def test_walk_067(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 ends its walk; t1's
+    charge succeeds; k1 starts a shrink walk; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page; v2 is swapped out to s1; k1 isolates the LRU head; t1
+    faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge
+    enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk;
+    t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('SwapOut', s=s1, v=v2, then=128)
+    run.step('StartFault', t1, s=s1, then=159)
+    run.step('SwapcachePrepare', t1, then=188)
+    run.step('ShrinkDone', k1, then=214)
+    run.step('ChargeOk', t1, then=239)
+    run.step('ShrinkWorker', k1, then=261)
+    run.step('AddToSwapCache', t1, then=283)
+    run.step('SwapReadFolio', t1, then=302)
+    run.step('MapFolio', t1, then=211)
+    run.step('SwapOut', s=s1, v=v2, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFail', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=281)
+    run.step('ChargeReclaim', t1, then=301)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('WbPutback', k1, then=326)
+    run.step('ShrinkDone', k1, then=332)
+    run.step('ChargeFail', t1, then=158)
+
+
+def test_walk_068(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
+    charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its
+    walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFail', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=281)
+    run.step('ChargeReclaim', t1, then=301)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('WbPutback', k1, then=326)
+    run.step('ShrinkDone', k1, then=332)
+    run.step('ChargeOk', t1, then=239)
+    run.step('ShrinkWorker', k1, then=261)
+    run.step('LruIsolate', k1, then=279)
+    run.step('AddToSwapCache', t1, then=298)
+    run.step('SwapReadFolio', t1, then=313)
+    run.step('MapFolioKeepCache', t1, then=324)
+    run.step('DropCleanFolio', s=s1, then=234)
+
+
+def test_walk_069(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1769,12 +2058,12 @@ def test_walk_062(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=100)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=185)
-    run.step('ShrinkDone', k1, then=208)
-    run.step('ShrinkWorker', k1, then=230)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=192)
+    run.step('ShrinkDone', k1, then=219)
+    run.step('ShrinkWorker', k1, then=244)
     run.step('RetryFault', t1, then=3)
     run.step('StartFault', t1, s=s1, then=9)
     run.step('SwapcachePrepare', t1, then=18)
@@ -1783,12 +2072,16 @@ def test_walk_062(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=39)
 
 
-def test_walk_063(system_for: SystemFactory) -> None:
+def test_walk_070(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback fails to allocate a folio; t1 retries the fault."""
+    writeback fails to allocate a folio; t1 retries the fault; t1 faults on s1; t1 pins the
+    slot; t1's charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU;
+    k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback
+    finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -1796,64 +2089,37 @@ def test_walk_063(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=100)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=185)
-    run.step('ShrinkDone', k1, then=208)
-    run.step('ShrinkWorker', k1, then=230)
-    run.step('LruIsolate', k1, then=252)
-    run.step('WbAllocFail', k1, then=272)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=192)
+    run.step('ShrinkDone', k1, then=219)
+    run.step('ShrinkWorker', k1, then=244)
+    run.step('LruIsolate', k1, then=266)
+    run.step('WbAllocFail', k1, then=287)
     run.step('RetryFault', t1, then=16)
-
-
-def test_walk_064(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; t1's charge succeeds; t1 adds its folio
-    to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1's
-    writeback allocates a folio; k1's writeback finds the entry gone; t1 faults on s1; t1
-    pins the slot; t1's charge enters reclaim; k1 puts the entry back on the LRU; k1 ends
-    its walk; t1 isolates the LRU head. No step is left: every actor is idle or blocked."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFail', k1, then=16)
     run.step('StartFault', t1, s=s1, then=31)
     run.step('SwapcachePrepare', t1, then=58)
     run.step('ChargeReclaim', t1, then=89)
-    run.step('ShrinkDone', t1, then=120)
-    run.step('WbPutback', k1, then=148)
-    run.step('ShrinkDone', k1, then=174)
-    run.step('ShrinkWorker', k1, then=197)
+    run.step('ShrinkDone', t1, then=122)
+    run.step('WbPutback', k1, then=153)
+    run.step('ShrinkDone', k1, then=181)
+    run.step('ShrinkWorker', k1, then=207)
     run.step('LruIsolate', k1, then=87)
     run.step('ChargeOk', t1, then=56)
     run.step('AddToSwapCache', t1, then=86)
-    run.step('SwapReadFolio', t1, then=117)
-    run.step('MapFolio', t1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=28)
-    run.step('WbAllocFolio', k1, then=54)
-    run.step('WbEntryGone', k1, then=53)
-    run.step('StartFault', t1, s=s1, then=84)
-    run.step('SwapcachePrepare', t1, then=115)
-    run.step('ChargeReclaim', t1, then=144)
-    run.step('WbPutback', k1, then=135)
-    run.step('ShrinkDone', k1, then=27)
-    run.step('LruIsolate', t1, then=51)
+    run.step('SwapReadFolio', t1, then=119)
+    run.step('WbFolioExists', k1, then=151)
+    run.step('WbPutback', k1, then=180)
+    run.step('ShrinkDone', k1, then=67)
 
 
-def test_walk_065(system_for: SystemFactory) -> None:
+def test_walk_071(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; t1 retries the fault; k1 writes the entry back; k1 ends its
-    walk; s1's clean folio is dropped; s1 is freed; v2 is swapped out to s1; k1 starts a
-    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
-    a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 puts the
-    entry back on the LRU; t1's charge succeeds."""
+    writeback allocates a folio; t1 retries the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -1861,178 +2127,21 @@ def test_walk_065(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=100)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=185)
-    run.step('ShrinkDone', k1, then=208)
-    run.step('ShrinkWorker', k1, then=230)
-    run.step('LruIsolate', k1, then=252)
-    run.step('WbAllocFolio', k1, then=273)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=192)
+    run.step('ShrinkDone', k1, then=219)
+    run.step('ShrinkWorker', k1, then=244)
+    run.step('LruIsolate', k1, then=266)
+    run.step('WbAllocFolio', k1, then=288)
     run.step('RetryFault', t1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('ShrinkDone', k1, then=64)
-    run.step('DropCleanFolio', s=s1, then=95)
-    run.step('FreeSlot', s=s1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFail', k1, then=244)
-    run.step('SwapcachePrepare', t1, then=267)
-    run.step('ChargeReclaim', t1, then=285)
-    run.step('ShrinkDone', t1, then=297)
-    run.step('WbPutback', k1, then=305)
-    run.step('ChargeOk', t1, then=205)
 
 
-def test_walk_066(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
-    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
-    folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=100)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=185)
-    run.step('ShrinkDone', k1, then=208)
-    run.step('ShrinkWorker', k1, then=230)
-    run.step('LruIsolate', k1, then=252)
-    run.step('WbAllocFail', k1, then=272)
-    run.step('WbPutback', k1, then=185)
-    run.step('ShrinkDone', k1, then=208)
-    run.step('ShrinkWorker', k1, then=230)
-    run.step('LruIsolate', k1, then=252)
-    run.step('WbAllocFolio', k1, then=273)
-    run.step('WbWrite', k1, then=287)
-    run.step('DropCleanFolio', s=s1, then=298)
-    run.step('RetryFault', t1, then=62)
-
-
-def test_walk_067(system_for: SystemFactory) -> None:
+def test_walk_072(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 faults on
-    s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; t1 adds its
-    folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to
-    s1."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('StartFault', t1, s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=124)
-    run.step('ChargeOk', t1, then=151)
-    run.step('AddToSwapCache', t1, then=177)
-    run.step('SwapReadFolio', t1, then=200)
-    run.step('MapFolio', t1, then=94)
-    run.step('SwapOut', s=s1, v=v2, then=126)
-    run.step('StartFault', t1, s=s1, then=154)
-    run.step('SwapcachePrepare', t1, then=181)
-    run.step('ShrinkDone', k1, then=204)
-    run.step('ChargeOk', t1, then=226)
-    run.step('ShrinkWorker', k1, then=247)
-    run.step('AddToSwapCache', t1, then=269)
-    run.step('SwapReadFolio', t1, then=286)
-    run.step('MapFolio', t1, then=201)
-    run.step('SwapOut', s=s1, v=v2, then=179)
-
-
-def test_walk_068(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
-    charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its
-    walk; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on
-    s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters
-    reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's
-    charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('FreeSlot', s=s1, then=94)
-    run.step('ShrinkDone', k1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFail', k1, then=244)
-    run.step('SwapcachePrepare', t1, then=267)
-    run.step('ChargeReclaim', t1, then=285)
-    run.step('ShrinkDone', t1, then=297)
-    run.step('WbPutback', k1, then=305)
-    run.step('ShrinkDone', k1, then=309)
-    run.step('ChargeFail', t1, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFail', k1, then=244)
-    run.step('SwapcachePrepare', t1, then=267)
-    run.step('ChargeReclaim', t1, then=285)
-    run.step('ShrinkDone', t1, then=297)
-    run.step('WbPutback', k1, then=305)
-    run.step('ShrinkDone', k1, then=309)
-    run.step('ChargeOk', t1, then=226)
-
-
-def test_walk_069(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; t1 retries the fault; t1 faults
-    on s1; s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; t1
-    ends its walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=100)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=185)
-    run.step('ShrinkDone', k1, then=208)
-    run.step('ShrinkWorker', k1, then=230)
-    run.step('LruIsolate', k1, then=252)
-    run.step('WbAllocFolio', k1, then=273)
-    run.step('WbWrite', k1, then=287)
-    run.step('RetryFault', t1, then=35)
-    run.step('StartFault', t1, s=s1, then=61)
-    run.step('DropCleanFolio', s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=124)
-    run.step('ChargeReclaim', t1, then=152)
-    run.step('ShrinkDone', t1, then=178)
-    run.step('ChargeFail', t1, then=62)
-
-
-def test_walk_070(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 faults on
-    s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
-    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk;
-    t1 maps the page; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
+    folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
     charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; t1's charge fails."""
@@ -2042,105 +2151,178 @@ def test_walk_070(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=8)
     run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('StartFault', t1, s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=124)
-    run.step('ChargeReclaim', t1, then=152)
-    run.step('ShrinkDone', t1, then=178)
-    run.step('ChargeOk', t1, then=151)
-    run.step('AddToSwapCache', t1, then=177)
-    run.step('SwapReadFolio', t1, then=200)
-    run.step('ShrinkDone', k1, then=220)
-    run.step('MapFolio', t1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFail', k1, then=244)
-    run.step('SwapcachePrepare', t1, then=267)
-    run.step('ChargeReclaim', t1, then=285)
-    run.step('ShrinkDone', t1, then=297)
-    run.step('WbPutback', k1, then=305)
-    run.step('ShrinkDone', k1, then=309)
-    run.step('ShrinkWorker', k1, then=311)
-    run.step('ChargeFail', t1, then=179)
-
-
-def test_walk_071(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
-    charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its
-    walk; k1 starts a shrink walk; t1's charge succeeds; k1 isolates the LRU head; t1 adds
-    its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('FreeSlot', s=s1, then=94)
-    run.step('ShrinkDone', k1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFail', k1, then=244)
-    run.step('SwapcachePrepare', t1, then=267)
-    run.step('ChargeReclaim', t1, then=285)
-    run.step('ShrinkDone', t1, then=297)
-    run.step('WbPutback', k1, then=305)
-    run.step('ShrinkDone', k1, then=309)
-    run.step('ShrinkWorker', k1, then=311)
-    run.step('ChargeOk', t1, then=247)
-    run.step('LruIsolate', k1, then=265)
-    run.step('AddToSwapCache', t1, then=282)
-    run.step('SwapReadFolio', t1, then=295)
-    run.step('WbFolioExists', k1, then=304)
-    run.step('WbPutback', k1, then=251)
-    run.step('ShrinkDone', k1, then=271)
-    run.step('MapFolio', t1, then=125)
-
-
-def test_walk_072(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
-    charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its
-    walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge fails; k1's
-    writeback allocates a folio; t1 faults on s1; k1 writes the entry back."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('FreeSlot', s=s1, then=94)
-    run.step('ShrinkDone', k1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('LruIsolate', k1, then=202)
-    run.step('StartFault', t1, s=s1, then=222)
-    run.step('WbAllocFail', k1, then=244)
-    run.step('SwapcachePrepare', t1, then=267)
-    run.step('ChargeReclaim', t1, then=285)
-    run.step('ShrinkDone', t1, then=297)
-    run.step('WbPutback', k1, then=305)
-    run.step('ShrinkDone', k1, then=309)
-    run.step('ShrinkWorker', k1, then=311)
-    run.step('LruIsolate', k1, then=283)
-    run.step('ChargeFail', t1, then=202)
-    run.step('WbAllocFolio', k1, then=224)
-    run.step('StartFault', t1, s=s1, then=245)
-    run.step('WbWrite', k1, then=76)
+    run.step('FreeSlot', s=s1, then=63)
+    run.step('ShrinkDone', k1, then=96)
+    run.step('DropCleanFolio', s=s1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFail', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=281)
+    run.step('ChargeReclaim', t1, then=301)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('WbPutback', k1, then=326)
+    run.step('ShrinkDone', k1, then=332)
+    run.step('ShrinkWorker', k1, then=335)
+    run.step('ChargeFail', t1, then=186)
 
 
 def test_walk_073(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
+    charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap cache;
+    s1's clean folio is dropped; v2 is swapped out to s1."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFail', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=281)
+    run.step('ChargeReclaim', t1, then=301)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('WbPutback', k1, then=326)
+    run.step('ShrinkDone', k1, then=332)
+    run.step('ShrinkWorker', k1, then=335)
+    run.step('ChargeOk', t1, then=261)
+    run.step('AddToSwapCache', t1, then=283)
+    run.step('SwapReadFolio', t1, then=302)
+    run.step('MapFolioKeepCache', t1, then=316)
+    run.step('DropCleanFolio', s=s1, then=211)
+    run.step('SwapOut', s=s1, v=v2, then=186)
+
+
+def test_walk_074(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
+    charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
+    (-EEXIST); t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('WbAllocFail', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=281)
+    run.step('ChargeReclaim', t1, then=301)
+    run.step('ShrinkDone', t1, then=315)
+    run.step('WbPutback', k1, then=326)
+    run.step('ShrinkDone', k1, then=332)
+    run.step('ShrinkWorker', k1, then=335)
+    run.step('LruIsolate', k1, then=299)
+    run.step('ChargeOk', t1, then=279)
+    run.step('AddToSwapCache', t1, then=298)
+    run.step('SwapReadFolio', t1, then=313)
+    run.step('WbFolioExists', k1, then=325)
+    run.step('MapFolioKeepCache', t1, then=331)
+    run.step('DropCleanFolio', s=s1, then=256)
+
+
+def test_walk_075(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
+    folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault; t1
+    faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=192)
+    run.step('ShrinkDone', k1, then=219)
+    run.step('ShrinkWorker', k1, then=244)
+    run.step('LruIsolate', k1, then=266)
+    run.step('WbAllocFail', k1, then=287)
+    run.step('WbPutback', k1, then=192)
+    run.step('ShrinkDone', k1, then=219)
+    run.step('ShrinkWorker', k1, then=244)
+    run.step('LruIsolate', k1, then=266)
+    run.step('WbAllocFolio', k1, then=288)
+    run.step('WbWrite', k1, then=304)
+    run.step('DropCleanFolio', s=s1, then=317)
+    run.step('RetryFault', t1, then=62)
+    run.step('StartFault', t1, s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=126)
+    run.step('ChargeOk', t1, then=156)
+    run.step('AddToSwapCache', t1, then=184)
+    run.step('SwapReadFolio', t1, then=210)
+    run.step('MapFolioKeepCache', t1, then=63)
+
+
+def test_walk_076(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; t1 retries the fault; k1 ends its
+    walk; s1's clean folio is dropped; s1 is freed; v2 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1 faults on
+    s1; k1 writes the entry back."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=68)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=192)
+    run.step('ShrinkDone', k1, then=219)
+    run.step('ShrinkWorker', k1, then=244)
+    run.step('LruIsolate', k1, then=266)
+    run.step('WbAllocFolio', k1, then=288)
+    run.step('WbWrite', k1, then=304)
+    run.step('RetryFault', t1, then=35)
+    run.step('ShrinkDone', k1, then=64)
+    run.step('DropCleanFolio', s=s1, then=95)
+    run.step('FreeSlot', s=s1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('WbAllocFolio', k1, then=237)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('WbWrite', k1, then=76)
+
+
+def test_walk_077(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     k1 ends its walk; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
@@ -2156,30 +2338,30 @@ def test_walk_073(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
     run.step('WbWrite', k1, then=76)
-    run.step('DropCleanFolio', s=s1, then=107)
-    run.step('ShrinkDone', k1, then=137)
-    run.step('SwapcachePrepare', t1, then=164)
-    run.step('ChargeOk', t1, then=188)
-    run.step('AddToSwapCache', t1, then=210)
-    run.step('SwapReadFolio', t1, then=231)
-    run.step('MapFolio', t1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFail', k1, then=255)
-    run.step('SwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=291)
-    run.step('ShrinkDone', t1, then=302)
-    run.step('ChargeOk', t1, then=290)
-    run.step('WbPutback', k1, then=217)
-    run.step('ShrinkDone', k1, then=237)
-    run.step('AddToSwapCache', t1, then=260)
-    run.step('SwapReadFolio', t1, then=280)
-    run.step('MapFolio', t1, then=139)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('ShrinkDone', k1, then=140)
+    run.step('SwapcachePrepare', t1, then=170)
+    run.step('ChargeOk', t1, then=196)
+    run.step('AddToSwapCache', t1, then=222)
+    run.step('SwapReadFolio', t1, then=245)
+    run.step('MapFolio', t1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFail', k1, then=269)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ChargeReclaim', t1, then=308)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('ChargeOk', t1, then=307)
+    run.step('WbPutback', k1, then=229)
+    run.step('ShrinkDone', k1, then=251)
+    run.step('AddToSwapCache', t1, then=274)
+    run.step('SwapReadFolio', t1, then=295)
+    run.step('MapFolio', t1, then=142)
 
 
-def test_walk_074(system_for: SystemFactory) -> None:
+def test_walk_078(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
@@ -2194,26 +2376,26 @@ def test_walk_074(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=109)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFail', k1, then=255)
-    run.step('SwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=291)
-    run.step('ShrinkDone', t1, then=302)
-    run.step('WbPutback', k1, then=308)
-    run.step('ChargeFail', t1, then=140)
-    run.step('StartFault', t1, s=s1, then=168)
-    run.step('SwapcachePrepare', t1, then=194)
-    run.step('ChargeReclaim', t1, then=218)
-    run.step('ShrinkDone', k1, then=238)
-    run.step('LruIsolate', t1, then=261)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFail', k1, then=269)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ChargeReclaim', t1, then=308)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('WbPutback', k1, then=330)
+    run.step('ChargeFail', t1, then=143)
+    run.step('StartFault', t1, s=s1, then=174)
+    run.step('SwapcachePrepare', t1, then=202)
+    run.step('ChargeReclaim', t1, then=230)
+    run.step('ShrinkDone', k1, then=252)
+    run.step('LruIsolate', t1, then=275)
 
 
-def test_walk_075(system_for: SystemFactory) -> None:
+def test_walk_079(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2227,57 +2409,21 @@ def test_walk_075(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=100)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=185)
-    run.step('ShrinkDone', k1, then=208)
-    run.step('ShrinkWorker', k1, then=230)
-    run.step('LruIsolate', k1, then=252)
-    run.step('WbAllocFolio', k1, then=273)
-    run.step('WbWrite', k1, then=287)
-    run.step('ShrinkDone', k1, then=299)
-    run.step('DropCleanFolio', s=s1, then=306)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=192)
+    run.step('ShrinkDone', k1, then=219)
+    run.step('ShrinkWorker', k1, then=244)
+    run.step('LruIsolate', k1, then=266)
+    run.step('WbAllocFolio', k1, then=288)
+    run.step('WbWrite', k1, then=304)
+    run.step('ShrinkDone', k1, then=318)
+    run.step('DropCleanFolio', s=s1, then=327)
     run.step('RetryFault', t1, then=95)
 
 
-def test_walk_076(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
-    page in; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a shrink
-    walk; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU
-    head; t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('ShrinkDone', k1, then=95)
-    run.step('FreeSlot', s=s1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('StartFault', t1, s=s1, then=203)
-    run.step('SwapcachePrepare', t1, then=225)
-    run.step('ChargeOk', t1, then=247)
-    run.step('AddToSwapCache', t1, then=269)
-    run.step('SwapReadFolio', t1, then=286)
-    run.step('ShrinkDone', k1, then=271)
-    run.step('MapFolio', t1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('ShrinkWorker', k1, then=179)
-    run.step('StartFault', t1, s=s1, then=203)
-    run.step('SwapcachePrepare', t1, then=225)
-    run.step('ChargeReclaim', t1, then=248)
-    run.step('LruIsolate', k1, then=266)
-    run.step('ShrinkDone', t1, then=283)
-    run.step('ChargeOk', t1, then=265)
-
-
-def test_walk_077(system_for: SystemFactory) -> None:
+def test_walk_080(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2291,28 +2437,28 @@ def test_walk_077(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=100)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=185)
-    run.step('ShrinkDone', k1, then=208)
-    run.step('ShrinkWorker', k1, then=230)
-    run.step('LruIsolate', k1, then=252)
-    run.step('WbAllocFolio', k1, then=273)
-    run.step('WbWrite', k1, then=287)
-    run.step('DropCleanFolio', s=s1, then=298)
-    run.step('ShrinkDone', k1, then=306)
+    run.step('WbAllocFolio', k1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=192)
+    run.step('ShrinkDone', k1, then=219)
+    run.step('ShrinkWorker', k1, then=244)
+    run.step('LruIsolate', k1, then=266)
+    run.step('WbAllocFolio', k1, then=288)
+    run.step('WbWrite', k1, then=304)
+    run.step('DropCleanFolio', s=s1, then=317)
+    run.step('ShrinkDone', k1, then=327)
 
 
-def test_walk_078(system_for: SystemFactory) -> None:
+def test_walk_081(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
-    fault; s1 is freed; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on
-    s1; t1 pins the slot; t1's charge enters reclaim; k1 starts a shrink walk; t1 isolates
-    the LRU head; k1 ends its walk. No step is left: every actor is idle or blocked."""
+    fault; s1 is freed; s1's clean folio is dropped; v2 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
+    entry back."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2320,146 +2466,34 @@ def test_walk_078(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('WbAllocFolio', k1, then=70)
-    run.step('StartFault', t1, s=s1, then=100)
-    run.step('SwapCacheHit', t1, then=130)
-    run.step('WbEntryGone', k1, then=159)
-    run.step('WbPutback', k1, then=185)
-    run.step('ShrinkDone', k1, then=208)
-    run.step('ShrinkWorker', k1, then=230)
-    run.step('LruIsolate', k1, then=252)
-    run.step('WbAllocFolio', k1, then=273)
-    run.step('WbWrite', k1, then=287)
-    run.step('ShrinkDone', k1, then=299)
+    run.step('StartFault', t1, s=s1, then=101)
+    run.step('SwapCacheHit', t1, then=133)
+    run.step('WbEntryGone', k1, then=164)
+    run.step('WbPutback', k1, then=192)
+    run.step('ShrinkDone', k1, then=219)
+    run.step('ShrinkWorker', k1, then=244)
+    run.step('LruIsolate', k1, then=266)
+    run.step('WbAllocFolio', k1, then=288)
+    run.step('WbWrite', k1, then=304)
+    run.step('ShrinkDone', k1, then=318)
     run.step('RetryFault', t1, then=64)
     run.step('FreeSlot', s=s1, then=96)
-    run.step('DropCleanFolio', s=s1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('StartFault', t1, s=s1, then=180)
-    run.step('SwapcachePrepare', t1, then=204)
-    run.step('ChargeReclaim', t1, then=227)
-    run.step('ShrinkWorker', k1, then=248)
-    run.step('LruIsolate', t1, then=270)
-    run.step('ShrinkDone', k1, then=250)
-
-
-def test_walk_079(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
-    folio is dropped."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFolio', k1, then=44)
-    run.step('WbWrite', k1, then=76)
-    run.step('ShrinkDone', k1, then=108)
-    run.step('DropCleanFolio', s=s1, then=137)
-
-
-def test_walk_080(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
-    writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('SwapcachePrepare', t1, then=42)
-    run.step('ChargeOk', t1, then=71)
-    run.step('AddToSwapCache', t1, then=101)
-    run.step('WbFolioExists', k1, then=132)
-    run.step('SwapReadFolio', t1, then=160)
-    run.step('MapFolio', t1, then=41)
-
-
-def test_walk_081(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge succeeds; t1
-    adds its folio to the swap cache; k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFail', k1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
-    run.step('ChargeOk', t1, then=103)
-    run.step('AddToSwapCache', t1, then=132)
-    run.step('WbPutback', k1, then=161)
-
-
-def test_walk_082(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
-    t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1 puts the
-    entry back on the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk;
-    t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is
-    swapped out to s1."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFail', k1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
-    run.step('ChargeReclaim', t1, then=104)
-    run.step('ShrinkDone', t1, then=134)
-    run.step('ChargeFail', t1, then=23)
-    run.step('StartFault', t1, s=s1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
-    run.step('WbPutback', k1, then=105)
-    run.step('ShrinkDone', k1, then=13)
-    run.step('ChargeOk', t1, then=26)
-    run.step('ShrinkWorker', k1, then=48)
-    run.step('AddToSwapCache', t1, then=80)
-    run.step('SwapReadFolio', t1, then=112)
-    run.step('MapFolio', t1, then=7)
-    run.step('SwapOut', s=s1, v=v1, then=3)
-
-
-def test_walk_083(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; k1
-    isolates the LRU head; t1's charge enters reclaim; t1 ends its walk; t1's charge fails;
-    k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its
-    walk; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins the
-    slot; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge enters reclaim; t1
-    ends its walk; t1's charge fails; k1's writeback allocates a folio; k1 writes the entry
-    back."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('StartFault', t1, s=s1, then=9)
-    run.step('SwapcachePrepare', t1, then=18)
-    run.step('LruIsolate', k1, then=30)
-    run.step('ChargeReclaim', t1, then=57)
-    run.step('ShrinkDone', t1, then=87)
-    run.step('ChargeFail', t1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('FreeSlot', s=s1, then=63)
-    run.step('ShrinkDone', k1, then=96)
-    run.step('DropCleanFolio', s=s1, then=125)
-    run.step('SwapOut', s=s1, v=v2, then=153)
-    run.step('StartFault', t1, s=s1, then=180)
-    run.step('SwapcachePrepare', t1, then=204)
-    run.step('ShrinkWorker', k1, then=225)
-    run.step('LruIsolate', k1, then=243)
-    run.step('ChargeReclaim', t1, then=266)
-    run.step('ShrinkDone', t1, then=283)
-    run.step('ChargeFail', t1, then=202)
-    run.step('WbAllocFolio', k1, then=224)
+    run.step('DropCleanFolio', s=s1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('LruIsolate', k1, then=212)
+    run.step('WbAllocFolio', k1, then=237)
     run.step('WbWrite', k1, then=47)
 
 
-def test_walk_084(system_for: SystemFactory) -> None:
+def test_walk_082(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
+    folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
     charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; t1's charge
-    succeeds."""
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2467,227 +2501,28 @@ def test_walk_084(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('FreeSlot', s=s1, then=78)
-    run.step('DropCleanFolio', s=s1, then=109)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFail', k1, then=255)
-    run.step('SwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=291)
-    run.step('ShrinkDone', t1, then=302)
-    run.step('WbPutback', k1, then=308)
-    run.step('ChargeOk', t1, then=217)
+    run.step('ShrinkDone', k1, then=112)
+    run.step('DropCleanFolio', s=s1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFail', k1, then=269)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ChargeReclaim', t1, then=308)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('WbPutback', k1, then=330)
+    run.step('ChargeOk', t1, then=229)
+    run.step('AddToSwapCache', t1, then=253)
+    run.step('SwapReadFolio', t1, then=276)
+    run.step('MapFolioKeepCache', t1, then=296)
+    run.step('DropCleanFolio', s=s1, then=110)
 
 
-def test_walk_085(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
-    k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFail', k1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
-    run.step('ChargeReclaim', t1, then=104)
-    run.step('WbPutback', k1, then=135)
-
-
-def test_walk_086(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
-    t1 ends its walk; t1's charge succeeds; k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFail', k1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
-    run.step('ChargeReclaim', t1, then=104)
-    run.step('ShrinkDone', t1, then=134)
-    run.step('ChargeOk', t1, then=103)
-    run.step('WbPutback', k1, then=133)
-
-
-def test_walk_087(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
-    t1 ends its walk; k1 puts the entry back on the LRU; t1's charge fails; k1 ends its
-    walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
-    fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its
-    walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFail', k1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
-    run.step('ChargeReclaim', t1, then=104)
-    run.step('ShrinkDone', t1, then=134)
-    run.step('WbPutback', k1, then=162)
-    run.step('ChargeFail', t1, then=45)
-    run.step('ShrinkDone', k1, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFail', k1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
-    run.step('ChargeReclaim', t1, then=104)
-    run.step('ShrinkDone', t1, then=134)
-    run.step('WbPutback', k1, then=162)
-    run.step('ChargeOk', t1, then=133)
-
-
-def test_walk_088(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
-    t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
-    fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's
-    writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1
-    ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
-    succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFail', k1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
-    run.step('ChargeReclaim', t1, then=104)
-    run.step('ShrinkDone', t1, then=134)
-    run.step('WbPutback', k1, then=162)
-    run.step('ShrinkDone', k1, then=187)
-    run.step('ChargeFail', t1, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFail', k1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
-    run.step('ChargeReclaim', t1, then=104)
-    run.step('ShrinkDone', t1, then=134)
-    run.step('WbPutback', k1, then=162)
-    run.step('ShrinkDone', k1, then=187)
-    run.step('ChargeOk', t1, then=26)
-
-
-def test_walk_089(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
-    t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
-    shrink walk; t1's charge fails; k1 isolates the LRU head; t1 faults on s1; k1's
-    writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1
-    ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
-    walk; t1's charge succeeds; k1 isolates the LRU head; t1 adds its folio to the swap
-    cache; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry
-    back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFail', k1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
-    run.step('ChargeReclaim', t1, then=104)
-    run.step('ShrinkDone', t1, then=134)
-    run.step('WbPutback', k1, then=162)
-    run.step('ShrinkDone', k1, then=187)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('ChargeFail', t1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFail', k1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
-    run.step('ChargeReclaim', t1, then=104)
-    run.step('ShrinkDone', t1, then=134)
-    run.step('WbPutback', k1, then=162)
-    run.step('ShrinkDone', k1, then=187)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('ChargeOk', t1, then=48)
-    run.step('LruIsolate', k1, then=71)
-    run.step('AddToSwapCache', t1, then=101)
-    run.step('SwapReadFolio', t1, then=131)
-    run.step('WbFolioExists', k1, then=160)
-    run.step('WbPutback', k1, then=186)
-
-
-def test_walk_090(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
-    t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
-    shrink walk; k1 isolates the LRU head; t1's charge fails; t1 faults on s1; k1's
-    writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the swap
-    cache."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFail', k1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
-    run.step('ChargeReclaim', t1, then=104)
-    run.step('ShrinkDone', t1, then=134)
-    run.step('WbPutback', k1, then=162)
-    run.step('ShrinkDone', k1, then=187)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('LruIsolate', k1, then=102)
-    run.step('ChargeFail', t1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFolio', k1, then=44)
-    run.step('WbWrite', k1, then=76)
-    run.step('SwapCacheHit', t1, then=106)
-
-
-def test_walk_091(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
-    succeeds; t1 adds its folio to the swap cache; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFolio', k1, then=44)
-    run.step('WbWrite', k1, then=76)
-    run.step('DropCleanFolio', s=s1, then=107)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ChargeFail', t1, then=77)
-    run.step('StartFault', t1, s=s1, then=107)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ChargeOk', t1, then=165)
-    run.step('AddToSwapCache', t1, then=190)
-    run.step('ShrinkDone', k1, then=210)
-
-
-def test_walk_092(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
-    charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFolio', k1, then=44)
-    run.step('WbWrite', k1, then=76)
-    run.step('DropCleanFolio', s=s1, then=107)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ChargeReclaim', t1, then=166)
-    run.step('ShrinkDone', k1, then=189)
-    run.step('ShrinkDone', t1, then=211)
-    run.step('ChargeFail', t1, then=110)
-
-
-def test_walk_093(system_for: SystemFactory) -> None:
+def test_walk_083(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
     charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its
     walk; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on
@@ -2701,32 +2536,32 @@ def test_walk_093(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=77)
-    run.step('ShrinkDone', k1, then=110)
-    run.step('FreeSlot', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFail', k1, then=255)
-    run.step('SwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=291)
-    run.step('ShrinkDone', t1, then=302)
-    run.step('WbPutback', k1, then=308)
-    run.step('ShrinkDone', k1, then=310)
-    run.step('ChargeFail', t1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFail', k1, then=255)
-    run.step('SwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=291)
-    run.step('ShrinkDone', t1, then=302)
-    run.step('WbPutback', k1, then=308)
-    run.step('ShrinkDone', k1, then=310)
-    run.step('ChargeOk', t1, then=237)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFail', k1, then=269)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ChargeReclaim', t1, then=308)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('WbPutback', k1, then=330)
+    run.step('ShrinkDone', k1, then=334)
+    run.step('ChargeFail', t1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFail', k1, then=269)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ChargeReclaim', t1, then=308)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('WbPutback', k1, then=330)
+    run.step('ShrinkDone', k1, then=334)
+    run.step('ChargeOk', t1, then=251)
 
 
-def test_walk_094(system_for: SystemFactory) -> None:
+def test_walk_084(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
@@ -2742,38 +2577,38 @@ def test_walk_094(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=109)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('StartFault', t1, s=s1, then=193)
-    run.step('SwapcachePrepare', t1, then=216)
-    run.step('ChargeOk', t1, then=237)
-    run.step('ShrinkWorker', k1, then=258)
-    run.step('AddToSwapCache', t1, then=278)
-    run.step('SwapReadFolio', t1, then=292)
-    run.step('MapFolio', t1, then=213)
-    run.step('SwapOut', s=s1, v=v1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFail', k1, then=255)
-    run.step('SwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=291)
-    run.step('ShrinkDone', t1, then=302)
-    run.step('WbPutback', k1, then=308)
-    run.step('ShrinkDone', k1, then=310)
-    run.step('ShrinkWorker', k1, then=312)
-    run.step('ChargeFail', t1, then=192)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('StartFault', t1, s=s1, then=201)
+    run.step('SwapcachePrepare', t1, then=228)
+    run.step('ChargeOk', t1, then=251)
+    run.step('ShrinkWorker', k1, then=272)
+    run.step('AddToSwapCache', t1, then=293)
+    run.step('SwapReadFolio', t1, then=309)
+    run.step('MapFolio', t1, then=225)
+    run.step('SwapOut', s=s1, v=v1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFail', k1, then=269)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ChargeReclaim', t1, then=308)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('WbPutback', k1, then=330)
+    run.step('ShrinkDone', k1, then=334)
+    run.step('ShrinkWorker', k1, then=336)
+    run.step('ChargeFail', t1, then=200)
 
 
-def test_walk_095(system_for: SystemFactory) -> None:
+def test_walk_085(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
     head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
     charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; t1's charge succeeds; k1 isolates the LRU head; t1 adds
-    its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page."""
+    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2781,73 +2616,553 @@ def test_walk_095(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=109)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFail', k1, then=255)
-    run.step('SwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=291)
-    run.step('ShrinkDone', t1, then=302)
-    run.step('WbPutback', k1, then=308)
-    run.step('ShrinkDone', k1, then=310)
-    run.step('ShrinkWorker', k1, then=312)
-    run.step('ChargeOk', t1, then=258)
-    run.step('LruIsolate', k1, then=274)
-    run.step('AddToSwapCache', t1, then=288)
-    run.step('SwapReadFolio', t1, then=300)
-    run.step('WbFolioExists', k1, then=307)
-    run.step('WbPutback', k1, then=262)
-    run.step('ShrinkDone', k1, then=280)
-    run.step('MapFolio', t1, then=139)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFail', k1, then=269)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ChargeReclaim', t1, then=308)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('WbPutback', k1, then=330)
+    run.step('ShrinkDone', k1, then=334)
+    run.step('ShrinkWorker', k1, then=336)
+    run.step('ChargeOk', t1, then=272)
+    run.step('LruIsolate', k1, then=289)
+    run.step('AddToSwapCache', t1, then=305)
+    run.step('SwapReadFolio', t1, then=319)
+    run.step('MapFolioKeepCache', t1, then=328)
+    run.step('DropCleanFolio', s=s1, then=246)
+
+
+def test_walk_086(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
+    folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('ShrinkDone', k1, then=109)
+    run.step('DropCleanFolio', s=s1, then=140)
+
+
+def test_walk_087(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
+    writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=42)
+    run.step('ChargeOk', t1, then=71)
+    run.step('AddToSwapCache', t1, then=102)
+    run.step('WbFolioExists', k1, then=135)
+    run.step('SwapReadFolio', t1, then=166)
+    run.step('MapFolio', t1, then=41)
+
+
+def test_walk_088(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge succeeds; t1
+    adds its folio to the swap cache; k1 puts the entry back on the LRU; k1 ends its walk;
+    k1 starts a shrink walk; t1 reads the page in; t1 maps the page; v1 is swapped out to
+    s1; t1 faults on s1; t1 pins the slot; k1 isolates the LRU head; t1's charge enters
+    reclaim; t1 ends its walk; t1's charge fails; k1's writeback allocates a folio; k1
+    writes the entry back; t1 faults on s1; s1's clean folio is dropped; t1 pins the slot;
+    t1's charge enters reclaim; t1 ends its walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeOk', t1, then=104)
+    run.step('AddToSwapCache', t1, then=135)
+    run.step('WbPutback', k1, then=167)
+    run.step('ShrinkDone', k1, then=50)
+    run.step('ShrinkWorker', k1, then=80)
+    run.step('SwapReadFolio', t1, then=113)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('LruIsolate', k1, then=30)
+    run.step('ChargeReclaim', t1, then=57)
+    run.step('ShrinkDone', t1, then=87)
+    run.step('ChargeFail', t1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('StartFault', t1, s=s1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=126)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('ShrinkDone', t1, then=185)
+    run.step('ChargeFail', t1, then=62)
+
+
+def test_walk_089(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 faults on
+    s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk;
+    t1 maps the page and leaves its folio in the swap cache; s1's clean folio is dropped; v2
+    is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
+    walk; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('StartFault', t1, s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=126)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('ShrinkDone', t1, then=185)
+    run.step('ChargeOk', t1, then=156)
+    run.step('AddToSwapCache', t1, then=184)
+    run.step('SwapReadFolio', t1, then=210)
+    run.step('ShrinkDone', k1, then=233)
+    run.step('MapFolioKeepCache', t1, then=96)
+    run.step('DropCleanFolio', s=s1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('StartFault', t1, s=s1, then=213)
+    run.step('SwapcachePrepare', t1, then=238)
+    run.step('ChargeOk', t1, then=261)
+    run.step('AddToSwapCache', t1, then=283)
+    run.step('SwapReadFolio', t1, then=302)
+    run.step('ShrinkDone', k1, then=285)
+    run.step('MapFolioKeepCache', t1, then=303)
+    run.step('DropCleanFolio', s=s1, then=127)
+
+
+def test_walk_090(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; t1 ends its walk;
+    t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
+    the page and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST);
+    k1 puts the entry back on the LRU; k1 ends its walk; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('StartFault', t1, s=s1, then=213)
+    run.step('SwapcachePrepare', t1, then=238)
+    run.step('ChargeReclaim', t1, then=262)
+    run.step('LruIsolate', k1, then=280)
+    run.step('ShrinkDone', t1, then=299)
+    run.step('ChargeOk', t1, then=279)
+    run.step('AddToSwapCache', t1, then=298)
+    run.step('SwapReadFolio', t1, then=313)
+    run.step('MapFolioKeepCache', t1, then=324)
+    run.step('WbFolioExists', k1, then=331)
+    run.step('WbPutback', k1, then=286)
+    run.step('ShrinkDone', k1, then=303)
+    run.step('DropCleanFolio', s=s1, then=127)
+
+
+def test_walk_091(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; k1 isolates the LRU head; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the
+    entry back on the LRU; k1 ends its walk; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('ShrinkWorker', k1, then=186)
+    run.step('StartFault', t1, s=s1, then=213)
+    run.step('SwapcachePrepare', t1, then=238)
+    run.step('LruIsolate', k1, then=257)
+    run.step('ChargeOk', t1, then=279)
+    run.step('AddToSwapCache', t1, then=298)
+    run.step('SwapReadFolio', t1, then=313)
+    run.step('WbFolioExists', k1, then=325)
+    run.step('WbPutback', k1, then=265)
+    run.step('ShrinkDone', k1, then=285)
+    run.step('MapFolio', t1, then=127)
+
+
+def test_walk_092(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts
+    a shrink walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
+    page in; t1 maps the page and leaves its folio in the swap cache; k1 ends its walk; s1's
+    clean folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its
+    walk. No step is left: every actor is idle or blocked."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('StartFault', t1, s=s1, then=187)
+    run.step('SwapcachePrepare', t1, then=214)
+    run.step('ShrinkWorker', k1, then=238)
+    run.step('ChargeOk', t1, then=261)
+    run.step('AddToSwapCache', t1, then=283)
+    run.step('SwapReadFolio', t1, then=302)
+    run.step('MapFolioKeepCache', t1, then=316)
+    run.step('ShrinkDone', k1, then=303)
+    run.step('DropCleanFolio', s=s1, then=127)
+    run.step('SwapOut', s=s1, v=v2, then=158)
+    run.step('StartFault', t1, s=s1, then=187)
+    run.step('SwapcachePrepare', t1, then=214)
+    run.step('ChargeReclaim', t1, then=240)
+    run.step('ShrinkWorker', k1, then=262)
+    run.step('LruIsolate', t1, then=284)
+    run.step('ShrinkDone', k1, then=264)
+
+
+def test_walk_093(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
+    t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; k1 puts the
+    entry back on the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk;
+    t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves
+    its folio in the swap cache; s1's clean folio is dropped; v2 is swapped out to s1; k1
+    isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate a folio; t1
+    pins the slot; t1's charge enters reclaim; k1 puts the entry back on the LRU."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=105)
+    run.step('ShrinkDone', t1, then=137)
+    run.step('ChargeFail', t1, then=23)
+    run.step('StartFault', t1, s=s1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('WbPutback', k1, then=106)
+    run.step('ShrinkDone', k1, then=13)
+    run.step('ChargeOk', t1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('AddToSwapCache', t1, then=80)
+    run.step('SwapReadFolio', t1, then=113)
+    run.step('MapFolioKeepCache', t1, then=144)
+    run.step('DropCleanFolio', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=105)
+    run.step('WbPutback', k1, then=138)
+
+
+def test_walk_094(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
+    t1 ends its walk; t1's charge succeeds; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap cache;
+    s1's clean folio is dropped; v1 is swapped out to s1; k1's writeback allocates a folio;
+    k1's writeback finds the entry gone; t1 faults on s1; t1 pins the slot; t1's charge
+    enters reclaim; k1 puts the entry back on the LRU."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=105)
+    run.step('ShrinkDone', t1, then=137)
+    run.step('ChargeOk', t1, then=104)
+    run.step('WbPutback', k1, then=136)
+    run.step('ShrinkDone', k1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('LruIsolate', k1, then=71)
+    run.step('AddToSwapCache', t1, then=102)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('MapFolioKeepCache', t1, then=165)
+    run.step('DropCleanFolio', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=70)
+    run.step('WbEntryGone', k1, then=69)
+    run.step('StartFault', t1, s=s1, then=100)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeReclaim', t1, then=163)
+    run.step('WbPutback', k1, then=123)
+
+
+def test_walk_095(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
+    t1 ends its walk; k1 puts the entry back on the LRU; t1's charge fails; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
+    fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its
+    walk; k1 puts the entry back on the LRU; t1's charge succeeds; k1 ends its walk; k1
+    starts a shrink walk; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1
+    reads the page in; k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves
+    its folio in the swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=105)
+    run.step('ShrinkDone', t1, then=137)
+    run.step('WbPutback', k1, then=168)
+    run.step('ChargeFail', t1, then=45)
+    run.step('ShrinkDone', k1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=105)
+    run.step('ShrinkDone', t1, then=137)
+    run.step('WbPutback', k1, then=168)
+    run.step('ChargeOk', t1, then=136)
+    run.step('ShrinkDone', k1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('LruIsolate', k1, then=71)
+    run.step('AddToSwapCache', t1, then=102)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('WbFolioExists', k1, then=166)
+    run.step('MapFolioKeepCache', t1, then=193)
+    run.step('DropCleanFolio', s=s1, then=41)
 
 
 def test_walk_096(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; k1's writeback fails to allocate a folio; t1 pins the slot; t1's
-    charge enters reclaim; t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its
-    walk; k1 starts a shrink walk; k1 isolates the LRU head; t1's charge fails; k1's
-    writeback allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio
-    is dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
-    walk; t1's charge succeeds."""
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
+    t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
+    fails; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's
+    writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1
+    ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; t1's charge
+    succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1 adds its folio to the
+    swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=24)
-    run.step('WbWrite', k1, then=47)
-    run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=109)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('LruIsolate', k1, then=214)
-    run.step('StartFault', t1, s=s1, then=233)
-    run.step('WbAllocFail', k1, then=255)
-    run.step('SwapcachePrepare', t1, then=276)
-    run.step('ChargeReclaim', t1, then=291)
-    run.step('ShrinkDone', t1, then=302)
-    run.step('WbPutback', k1, then=308)
-    run.step('ShrinkDone', k1, then=310)
-    run.step('ShrinkWorker', k1, then=312)
-    run.step('LruIsolate', k1, then=289)
-    run.step('ChargeFail', t1, then=214)
-    run.step('WbAllocFolio', k1, then=235)
-    run.step('StartFault', t1, s=s1, then=256)
-    run.step('WbWrite', k1, then=61)
-    run.step('DropCleanFolio', s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=124)
-    run.step('ChargeReclaim', t1, then=152)
-    run.step('ShrinkDone', t1, then=178)
-    run.step('ShrinkDone', k1, then=199)
-    run.step('ChargeOk', t1, then=175)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=105)
+    run.step('ShrinkDone', t1, then=137)
+    run.step('WbPutback', k1, then=168)
+    run.step('ShrinkDone', k1, then=195)
+    run.step('ChargeFail', t1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=105)
+    run.step('ShrinkDone', t1, then=137)
+    run.step('WbPutback', k1, then=168)
+    run.step('ShrinkDone', k1, then=195)
+    run.step('ChargeOk', t1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('LruIsolate', k1, then=71)
+    run.step('AddToSwapCache', t1, then=102)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('MapFolioKeepCache', t1, then=165)
+    run.step('WbFolioExists', k1, then=193)
+    run.step('WbPutback', k1, then=220)
 
 
 def test_walk_097(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
+    t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
+    shrink walk; t1's charge fails; k1 isolates the LRU head; t1 faults on s1; k1's
+    writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim; t1
+    ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
+    walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
+    k1 ends its walk; t1 maps the page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=105)
+    run.step('ShrinkDone', t1, then=137)
+    run.step('WbPutback', k1, then=168)
+    run.step('ShrinkDone', k1, then=195)
+    run.step('ShrinkWorker', k1, then=221)
+    run.step('ChargeFail', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=105)
+    run.step('ShrinkDone', t1, then=137)
+    run.step('WbPutback', k1, then=168)
+    run.step('ShrinkDone', k1, then=195)
+    run.step('ShrinkWorker', k1, then=221)
+    run.step('ChargeOk', t1, then=48)
+    run.step('AddToSwapCache', t1, then=80)
+    run.step('SwapReadFolio', t1, then=113)
+    run.step('ShrinkDone', k1, then=82)
+    run.step('MapFolioKeepCache', t1, then=114)
+
+
+def test_walk_098(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback fails to allocate a folio; t1 pins the slot; t1's charge enters reclaim;
+    t1 ends its walk; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFail', k1, then=43)
+    run.step('SwapcachePrepare', t1, then=73)
+    run.step('ChargeReclaim', t1, then=105)
+    run.step('ShrinkDone', t1, then=137)
+    run.step('WbPutback', k1, then=168)
+    run.step('ShrinkDone', k1, then=195)
+    run.step('ShrinkWorker', k1, then=221)
+    run.step('LruIsolate', k1, then=103)
+    run.step('ChargeFail', t1, then=11)
+
+
+def test_walk_099(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
+    swap cache; k1 ends its walk; t1 maps the page; v1 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback fails to allocate
+    a folio; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 puts the
+    entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
+    k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio in the
+    swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('SwapCacheHit', t1, then=107)
+    run.step('ShrinkDone', k1, then=139)
+    run.step('MapFolio', t1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('StartFault', t1, s=s1, then=247)
+    run.step('WbAllocFail', k1, then=269)
+    run.step('SwapcachePrepare', t1, then=291)
+    run.step('ChargeReclaim', t1, then=308)
+    run.step('ShrinkDone', t1, then=321)
+    run.step('WbPutback', k1, then=330)
+    run.step('ShrinkDone', k1, then=334)
+    run.step('ShrinkWorker', k1, then=336)
+    run.step('LruIsolate', k1, then=306)
+    run.step('ChargeOk', t1, then=289)
+    run.step('AddToSwapCache', t1, then=305)
+    run.step('SwapReadFolio', t1, then=319)
+    run.step('WbFolioExists', k1, then=329)
+    run.step('MapFolioKeepCache', t1, then=333)
+    run.step('DropCleanFolio', s=s1, then=267)
+
+
+def test_walk_100(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=141)
+    run.step('ChargeFail', t1, then=77)
+    run.step('StartFault', t1, s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=141)
+    run.step('ChargeOk', t1, then=171)
+    run.step('AddToSwapCache', t1, then=198)
+    run.step('ShrinkDone', k1, then=222)
+
+
+def test_walk_101(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
+    charge fails; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates
+    the LRU head; k1's writeback allocates a folio; t1 faults on s1; k1 writes the entry
+    back; s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends
+    its walk; k1 ends its walk; t1's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=141)
+    run.step('ChargeReclaim', t1, then=172)
+    run.step('ShrinkDone', k1, then=197)
+    run.step('ShrinkDone', t1, then=223)
+    run.step('ChargeFail', t1, then=111)
+    run.step('FreeSlot', s=s1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('WbAllocFolio', k1, then=249)
+    run.step('StartFault', t1, s=s1, then=270)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=92)
+    run.step('SwapcachePrepare', t1, then=126)
+    run.step('ChargeReclaim', t1, then=157)
+    run.step('ShrinkDone', t1, then=185)
+    run.step('ShrinkDone', k1, then=209)
+    run.step('ChargeOk', t1, then=182)
+
+
+def test_walk_102(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
@@ -2858,13 +3173,13 @@ def test_walk_097(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
     run.step('WbWrite', k1, then=76)
-    run.step('DropCleanFolio', s=s1, then=107)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ShrinkDone', k1, then=164)
-    run.step('ChargeReclaim', t1, then=189)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=141)
+    run.step('ShrinkDone', k1, then=170)
+    run.step('ChargeReclaim', t1, then=197)
 
 
-def test_walk_098(system_for: SystemFactory) -> None:
+def test_walk_103(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
@@ -2875,18 +3190,23 @@ def test_walk_098(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
     run.step('WbWrite', k1, then=76)
-    run.step('DropCleanFolio', s=s1, then=107)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ChargeOk', t1, then=165)
-    run.step('ShrinkDone', k1, then=188)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=141)
+    run.step('ChargeOk', t1, then=171)
+    run.step('ShrinkDone', k1, then=196)
 
 
-def test_walk_099(system_for: SystemFactory) -> None:
+def test_walk_104(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the
-    slot; k1 ends its walk; t1's charge succeeds."""
+    slot; k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; t1 adds its folio
+    to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the
+    swap cache; s1's clean folio is dropped; v1 is swapped out to s1; k1 isolates the LRU
+    head; k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1
+    faults on s1; t1 finds the folio in the swap cache; t1 maps the page and leaves its
+    folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2894,26 +3214,37 @@ def test_walk_099(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
     run.step('WbWrite', k1, then=76)
-    run.step('DropCleanFolio', s=s1, then=107)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ChargeOk', t1, then=165)
-    run.step('AddToSwapCache', t1, then=190)
-    run.step('SwapReadFolio', t1, then=212)
-    run.step('MapFolio', t1, then=109)
-    run.step('SwapOut', s=s1, v=v1, then=140)
-    run.step('StartFault', t1, s=s1, then=168)
-    run.step('SwapcachePrepare', t1, then=194)
-    run.step('ShrinkDone', k1, then=216)
-    run.step('ChargeOk', t1, then=237)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=141)
+    run.step('ChargeOk', t1, then=171)
+    run.step('AddToSwapCache', t1, then=198)
+    run.step('SwapReadFolio', t1, then=224)
+    run.step('MapFolio', t1, then=110)
+    run.step('SwapOut', s=s1, v=v1, then=143)
+    run.step('StartFault', t1, s=s1, then=174)
+    run.step('SwapcachePrepare', t1, then=202)
+    run.step('ShrinkDone', k1, then=228)
+    run.step('ChargeOk', t1, then=251)
+    run.step('ShrinkWorker', k1, then=272)
+    run.step('AddToSwapCache', t1, then=293)
+    run.step('SwapReadFolio', t1, then=309)
+    run.step('MapFolioKeepCache', t1, then=322)
+    run.step('DropCleanFolio', s=s1, then=225)
+    run.step('SwapOut', s=s1, v=v1, then=200)
+    run.step('LruIsolate', k1, then=226)
+    run.step('WbAllocFolio', k1, then=249)
+    run.step('WbWrite', k1, then=35)
+    run.step('ShrinkDone', k1, then=64)
+    run.step('StartFault', t1, s=s1, then=93)
+    run.step('SwapCacheHit', t1, then=124)
+    run.step('MapFolioKeepCache', t1, then=96)
 
 
-def test_walk_100(system_for: SystemFactory) -> None:
+def test_walk_105(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1
-    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
-    walk; t1 maps the page."""
+    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2921,30 +3252,42 @@ def test_walk_100(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
     run.step('WbWrite', k1, then=76)
-    run.step('DropCleanFolio', s=s1, then=107)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ChargeReclaim', t1, then=166)
-    run.step('ShrinkDone', t1, then=191)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=141)
+    run.step('ChargeOk', t1, then=171)
+    run.step('AddToSwapCache', t1, then=198)
+    run.step('SwapReadFolio', t1, then=224)
+    run.step('MapFolioKeepCache', t1, then=78)
+
+
+def test_walk_106(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=76)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=141)
+    run.step('ChargeReclaim', t1, then=172)
+    run.step('ShrinkDone', t1, then=199)
     run.step('ChargeFail', t1, then=77)
-    run.step('StartFault', t1, s=s1, then=107)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ChargeReclaim', t1, then=166)
-    run.step('ShrinkDone', t1, then=191)
-    run.step('ChargeOk', t1, then=165)
-    run.step('AddToSwapCache', t1, then=190)
-    run.step('SwapReadFolio', t1, then=212)
-    run.step('ShrinkDone', k1, then=231)
-    run.step('MapFolio', t1, then=139)
 
 
-def test_walk_101(system_for: SystemFactory) -> None:
+def test_walk_107(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
-    page in; k1 ends its walk; t1 maps the page; v1 is swapped out to s1; k1 starts a shrink
-    walk; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU
-    head; t1 ends its walk; t1's charge succeeds."""
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 faults on
+    s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk;
+    t1 maps the page and leaves its folio in the swap cache; s1's clean folio is dropped; v1
+    is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
+    walk; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2952,31 +3295,99 @@ def test_walk_101(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=109)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('StartFault', t1, s=s1, then=215)
-    run.step('SwapcachePrepare', t1, then=236)
-    run.step('ChargeOk', t1, then=258)
-    run.step('AddToSwapCache', t1, then=278)
-    run.step('SwapReadFolio', t1, then=292)
-    run.step('ShrinkDone', k1, then=280)
-    run.step('MapFolio', t1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('ShrinkWorker', k1, then=192)
-    run.step('StartFault', t1, s=s1, then=215)
-    run.step('SwapcachePrepare', t1, then=236)
-    run.step('ChargeReclaim', t1, then=259)
-    run.step('LruIsolate', k1, then=275)
-    run.step('ShrinkDone', t1, then=289)
-    run.step('ChargeOk', t1, then=274)
+    run.step('StartFault', t1, s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=141)
+    run.step('ChargeReclaim', t1, then=172)
+    run.step('ShrinkDone', t1, then=199)
+    run.step('ChargeOk', t1, then=171)
+    run.step('AddToSwapCache', t1, then=198)
+    run.step('SwapReadFolio', t1, then=224)
+    run.step('ShrinkDone', k1, then=245)
+    run.step('MapFolioKeepCache', t1, then=112)
+    run.step('DropCleanFolio', s=s1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=250)
+    run.step('ChargeOk', t1, then=272)
+    run.step('AddToSwapCache', t1, then=293)
+    run.step('SwapReadFolio', t1, then=309)
+    run.step('ShrinkDone', k1, then=295)
+    run.step('MapFolioKeepCache', t1, then=310)
+    run.step('DropCleanFolio', s=s1, then=142)
 
 
-def test_walk_102(system_for: SystemFactory) -> None:
+def test_walk_108(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
-    folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; t1 ends its walk;
+    t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
+    the page and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST);
+    k1 puts the entry back on the LRU; k1 ends its walk; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=250)
+    run.step('ChargeReclaim', t1, then=273)
+    run.step('LruIsolate', k1, then=290)
+    run.step('ShrinkDone', t1, then=306)
+    run.step('ChargeOk', t1, then=289)
+    run.step('AddToSwapCache', t1, then=305)
+    run.step('SwapReadFolio', t1, then=319)
+    run.step('MapFolioKeepCache', t1, then=328)
+    run.step('WbFolioExists', k1, then=333)
+    run.step('WbPutback', k1, then=296)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('DropCleanFolio', s=s1, then=142)
+
+
+def test_walk_109(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; k1 isolates the LRU head; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the
+    entry back on the LRU; k1 ends its walk; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('ShrinkWorker', k1, then=200)
+    run.step('StartFault', t1, s=s1, then=227)
+    run.step('SwapcachePrepare', t1, then=250)
+    run.step('LruIsolate', k1, then=268)
+    run.step('ChargeOk', t1, then=289)
+    run.step('AddToSwapCache', t1, then=305)
+    run.step('SwapReadFolio', t1, then=319)
+    run.step('WbFolioExists', k1, then=329)
+    run.step('WbPutback', k1, then=276)
+    run.step('ShrinkDone', k1, then=295)
+    run.step('MapFolio', t1, then=142)
+
+
+def test_walk_110(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts
+    a shrink walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
+    page in; t1 maps the page and leaves its folio in the swap cache; k1 ends its walk; s1's
+    clean folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its
     walk. No step is left: every actor is idle or blocked."""
     run = graph.replay(system_for)
@@ -2985,19 +3396,42 @@ def test_walk_102(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=77)
+    run.step('FreeSlot', s=s1, then=110)
+    run.step('ShrinkDone', k1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('StartFault', t1, s=s1, then=201)
+    run.step('SwapcachePrepare', t1, then=228)
+    run.step('ShrinkWorker', k1, then=250)
+    run.step('ChargeOk', t1, then=272)
+    run.step('AddToSwapCache', t1, then=293)
+    run.step('SwapReadFolio', t1, then=309)
+    run.step('MapFolioKeepCache', t1, then=322)
+    run.step('ShrinkDone', k1, then=310)
+    run.step('DropCleanFolio', s=s1, then=142)
+    run.step('SwapOut', s=s1, v=v1, then=173)
+    run.step('StartFault', t1, s=s1, then=201)
+    run.step('SwapcachePrepare', t1, then=228)
+    run.step('ChargeReclaim', t1, then=252)
+    run.step('ShrinkWorker', k1, then=273)
+    run.step('LruIsolate', t1, then=294)
+    run.step('ShrinkDone', k1, then=275)
+
+
+def test_walk_111(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
     run.step('ShrinkDone', k1, then=79)
-    run.step('FreeSlot', s=s1, then=111)
-    run.step('DropCleanFolio', s=s1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('StartFault', t1, s=s1, then=193)
-    run.step('SwapcachePrepare', t1, then=216)
-    run.step('ChargeReclaim', t1, then=238)
-    run.step('ShrinkWorker', k1, then=259)
-    run.step('LruIsolate', t1, then=279)
-    run.step('ShrinkDone', k1, then=261)
+    run.step('FreeSlot', s=s1, then=112)
 
 
-def test_walk_103(system_for: SystemFactory) -> None:
+def test_walk_112(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
@@ -3009,31 +3443,18 @@ def test_walk_103(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('StartFault', t1, s=s1, then=76)
-    run.step('DropCleanFolio', s=s1, then=107)
-    run.step('SwapcachePrepare', t1, then=138)
-    run.step('ChargeReclaim', t1, then=166)
-    run.step('ShrinkDone', t1, then=191)
-    run.step('ShrinkDone', k1, then=211)
-    run.step('ChargeOk', t1, then=188)
+    run.step('DropCleanFolio', s=s1, then=108)
+    run.step('SwapcachePrepare', t1, then=141)
+    run.step('ChargeReclaim', t1, then=172)
+    run.step('ShrinkDone', t1, then=199)
+    run.step('ShrinkDone', k1, then=223)
+    run.step('ChargeOk', t1, then=196)
 
 
-def test_walk_104(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=24)
-    run.step('WbWrite', k1, then=47)
-    run.step('FreeSlot', s=s1, then=78)
-    run.step('ShrinkDone', k1, then=111)
-
-
-def test_walk_105(system_for: SystemFactory) -> None:
+def test_walk_113(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
-    walk."""
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page and leaves its folio in the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3041,17 +3462,16 @@ def test_walk_105(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=25)
     run.step('ChargeOk', t1, then=48)
     run.step('AddToSwapCache', t1, then=80)
-    run.step('SwapReadFolio', t1, then=112)
-    run.step('ShrinkDone', k1, then=82)
+    run.step('SwapReadFolio', t1, then=113)
+    run.step('MapFolioKeepCache', t1, then=144)
+    run.step('ShrinkDone', k1, then=114)
 
 
-def test_walk_106(system_for: SystemFactory) -> None:
+def test_walk_114(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 isolates the LRU head; t1 ends its walk; t1's charge succeeds;
-    t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is
-    swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
-    gone; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 puts the entry
-    back on the LRU."""
+    t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
+    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3059,21 +3479,16 @@ def test_walk_106(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=25)
     run.step('ChargeReclaim', t1, then=49)
     run.step('LruIsolate', k1, then=72)
-    run.step('ShrinkDone', t1, then=102)
+    run.step('ShrinkDone', t1, then=103)
     run.step('ChargeOk', t1, then=71)
-    run.step('AddToSwapCache', t1, then=101)
-    run.step('SwapReadFolio', t1, then=131)
-    run.step('MapFolio', t1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('WbAllocFolio', k1, then=70)
-    run.step('WbEntryGone', k1, then=69)
-    run.step('StartFault', t1, s=s1, then=99)
-    run.step('SwapcachePrepare', t1, then=129)
-    run.step('ChargeReclaim', t1, then=158)
-    run.step('WbPutback', k1, then=121)
+    run.step('AddToSwapCache', t1, then=102)
+    run.step('SwapReadFolio', t1, then=134)
+    run.step('WbFolioExists', k1, then=166)
+    run.step('WbPutback', k1, then=194)
+    run.step('ShrinkDone', k1, then=82)
 
 
-def test_walk_107(system_for: SystemFactory) -> None:
+def test_walk_115(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1
     starts a shrink walk; t1 isolates the LRU head; k1 ends its walk. No step is left: every
     actor is idle or blocked."""
@@ -3087,15 +3502,12 @@ def test_walk_107(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', k1, then=51)
 
 
-def test_walk_108(system_for: SystemFactory) -> None:
+def test_walk_116(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; k1
     isolates the LRU head; t1's charge enters reclaim; t1 ends its walk; t1's charge fails;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults
-    on s1; t1 finds the folio in the swap cache; t1 maps the page; v1 is swapped out to s1;
-    t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; k1 isolates the LRU head;
-    t1's charge enters reclaim; t1 ends its walk; t1's charge fails; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1; t1 finds
-    the folio in the swap cache."""
+    on s1; t1 finds the folio in the swap cache; t1 maps the page and leaves its folio in
+    the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('StartFault', t1, s=s1, then=6)
@@ -3103,24 +3515,11 @@ def test_walk_108(system_for: SystemFactory) -> None:
     run.step('ShrinkWorker', k1, then=25)
     run.step('LruIsolate', k1, then=42)
     run.step('ChargeReclaim', t1, then=72)
-    run.step('ShrinkDone', t1, then=102)
+    run.step('ShrinkDone', t1, then=103)
     run.step('ChargeFail', t1, then=11)
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('ShrinkDone', k1, then=79)
-    run.step('StartFault', t1, s=s1, then=108)
-    run.step('SwapCacheHit', t1, then=136)
-    run.step('MapFolio', t1, then=139)
-    run.step('SwapOut', s=s1, v=v1, then=167)
-    run.step('StartFault', t1, s=s1, then=193)
-    run.step('SwapcachePrepare', t1, then=216)
-    run.step('ShrinkWorker', k1, then=236)
-    run.step('LruIsolate', k1, then=254)
-    run.step('ChargeReclaim', t1, then=275)
-    run.step('ShrinkDone', t1, then=289)
-    run.step('ChargeFail', t1, then=214)
-    run.step('WbAllocFolio', k1, then=235)
-    run.step('WbWrite', k1, then=35)
-    run.step('ShrinkDone', k1, then=64)
-    run.step('StartFault', t1, s=s1, then=93)
-    run.step('SwapCacheHit', t1, then=122)
+    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapCacheHit', t1, then=139)
+    run.step('MapFolioKeepCache', t1, then=112)

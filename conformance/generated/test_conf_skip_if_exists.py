@@ -8,9 +8,9 @@ Each test is one walk from the initial state, one line per step; at every
 state the implementation's observe() must equal TLC's state and its
 enabled() steps must equal TLC's outgoing edges.
 
-The 124 walks take 2235 steps for 858 edges (2.60 steps per edge). No walk
-is longer than 30 steps (cap 30): the fewest steps possible are 2061 (lower
-bound 1594), in walks too long to read, so the cap costs 174 steps of
+The 131 walks take 2538 steps for 934 edges (2.72 steps per edge). No walk
+is longer than 30 steps (cap 30): the fewest steps possible are 2287 (lower
+bound 1762), in walks too long to read, so the cap costs 251 steps of
 starting again.
 """
 
@@ -135,7 +135,7 @@ def test_walk_007(system_for: SystemFactory) -> None:
     run.step('ChargeFail', t1, then=28)
     run.step('WbAllocFail', k1, then=53)
     run.step('StartFault', t1, s=s1, then=86)
-    run.step('SwapcachePrepare', t1, then=121)
+    run.step('SwapcachePrepare', t1, then=123)
     run.step('ChargeFail', t1, then=53)
     run.step('WbPutback', k1, then=45)
     run.step('FreeSlot', s=s1, then=55)
@@ -195,8 +195,8 @@ def test_walk_009(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=87)
-    run.step('SwapCacheHit', t1, then=122)
-    run.step('WbEntryGone', k1, then=155)
+    run.step('SwapCacheHit', t1, then=124)
+    run.step('WbEntryGone', k1, then=159)
     run.step('RetryFault', t1, then=53)
 
 
@@ -216,21 +216,21 @@ def test_walk_010(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeOk', t1, then=119)
-    run.step('AddToSwapCache', t1, then=151)
-    run.step('SwapReadFolio', t1, then=183)
+    run.step('ChargeOk', t1, then=121)
+    run.step('AddToSwapCache', t1, then=155)
+    run.step('SwapReadFolio', t1, then=189)
     run.step('MapFolio', t1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeReclaim', t1, then=120)
-    run.step('LruIsolate', t1, then=153)
-    run.step('WbAllocFail', k1, then=185)
-    run.step('WbAllocFail', t1, then=214)
-    run.step('WbPutback', k1, then=204)
+    run.step('ChargeReclaim', t1, then=122)
+    run.step('LruIsolate', t1, then=157)
+    run.step('WbAllocFail', k1, then=191)
+    run.step('WbAllocFail', t1, then=223)
+    run.step('WbPutback', k1, then=212)
     run.step('ShrinkDone', k1, then=84)
-    run.step('WbPutback', t1, then=118)
-    run.step('ShrinkDone', t1, then=150)
+    run.step('WbPutback', t1, then=120)
+    run.step('ShrinkDone', t1, then=154)
     run.step('ChargeFail', t1, then=2)
 
 
@@ -265,10 +265,10 @@ def test_walk_012(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('WbAllocFail', k1, then=121)
-    run.step('ChargeOk', t1, then=152)
-    run.step('AddToSwapCache', t1, then=184)
-    run.step('SwapReadFolio', t1, then=213)
+    run.step('WbAllocFail', k1, then=123)
+    run.step('ChargeOk', t1, then=156)
+    run.step('AddToSwapCache', t1, then=190)
+    run.step('SwapReadFolio', t1, then=222)
     run.step('MapFolio', t1, then=29)
 
 
@@ -287,16 +287,16 @@ def test_walk_013(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('WbSkipBusy', k1, then=121)
-    run.step('ChargeReclaim', t1, then=154)
-    run.step('LruIsolate', t1, then=185)
-    run.step('WbPutback', k1, then=175)
+    run.step('WbSkipBusy', k1, then=123)
+    run.step('ChargeReclaim', t1, then=158)
+    run.step('LruIsolate', t1, then=191)
+    run.step('WbPutback', k1, then=181)
     run.step('ShrinkDone', k1, then=51)
     run.step('WbAllocFail', t1, then=84)
-    run.step('WbPutback', t1, then=118)
-    run.step('ShrinkWorker', k1, then=149)
-    run.step('LruIsolate', k1, then=181)
-    run.step('ShrinkDone', t1, then=107)
+    run.step('WbPutback', t1, then=120)
+    run.step('ShrinkWorker', k1, then=153)
+    run.step('LruIsolate', k1, then=187)
+    run.step('ShrinkDone', t1, then=108)
     run.step('ChargeFail', t1, then=11)
 
 
@@ -316,24 +316,24 @@ def test_walk_014(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=23)
     run.step('StartFault', t1, s=s1, then=43)
     run.step('WbPutback', k1, then=75)
-    run.step('SwapcachePrepare', t1, then=109)
+    run.step('SwapcachePrepare', t1, then=110)
     run.step('ChargeFail', t1, then=45)
     run.step('StartFault', t1, s=s1, then=75)
-    run.step('SwapcachePrepare', t1, then=109)
-    run.step('ChargeOk', t1, then=141)
-    run.step('AddToSwapCache', t1, then=173)
+    run.step('SwapcachePrepare', t1, then=110)
+    run.step('ChargeOk', t1, then=144)
+    run.step('AddToSwapCache', t1, then=179)
     run.step('ShrinkDone', k1, then=50)
     run.step('ShrinkWorker', k1, then=81)
-    run.step('LruIsolate', k1, then=105)
-    run.step('SwapReadFolio', t1, then=139)
+    run.step('LruIsolate', k1, then=106)
+    run.step('SwapReadFolio', t1, then=142)
     run.step('MapFolio', t1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
+    run.step('SwapcachePrepare', t1, then=103)
     run.step('ChargeFail', t1, then=40)
     run.step('WbAllocFail', k1, then=70)
-    run.step('StartFault', t1, s=s1, then=103)
-    run.step('SwapcachePrepare', t1, then=137)
+    run.step('StartFault', t1, s=s1, then=104)
+    run.step('SwapcachePrepare', t1, then=140)
     run.step('ChargeFail', t1, then=70)
     run.step('WbPutback', k1, then=33)
     run.step('ShrinkDone', k1, then=1)
@@ -352,9 +352,9 @@ def test_walk_015(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeOk', t1, then=119)
-    run.step('WbAllocFail', k1, then=152)
-    run.step('WbPutback', k1, then=141)
+    run.step('ChargeOk', t1, then=121)
+    run.step('WbAllocFail', k1, then=156)
+    run.step('WbPutback', k1, then=144)
     run.step('ShrinkDone', k1, then=26)
     run.step('AddToSwapCache', t1, then=50)
     run.step('SwapReadFolio', t1, then=83)
@@ -364,23 +364,7 @@ def test_walk_015(system_for: SystemFactory) -> None:
 def test_walk_016(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
-    writeback skips the pinned slot."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('FreeSlot', s=s1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=28)
-    run.step('StartFault', t1, s=s1, then=52)
-    run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeOk', t1, then=119)
-    run.step('WbSkipBusy', k1, then=152)
-
-
-def test_walk_017(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
-    its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
+    writeback skips the pinned slot; t1 adds its folio to the swap cache; k1 puts the entry
     back on the LRU; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
@@ -390,15 +374,71 @@ def test_walk_017(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeOk', t1, then=119)
-    run.step('AddToSwapCache', t1, then=151)
-    run.step('WbFolioExists', k1, then=184)
-    run.step('WbPutback', k1, then=173)
-    run.step('SwapReadFolio', t1, then=203)
+    run.step('ChargeOk', t1, then=121)
+    run.step('WbSkipBusy', k1, then=156)
+    run.step('AddToSwapCache', t1, then=190)
+    run.step('WbPutback', k1, then=179)
+    run.step('SwapReadFolio', t1, then=211)
     run.step('MapFolio', t1, then=55)
 
 
+def test_walk_017(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; k1's writeback finds a folio (-EEXIST); t1 reads the page
+    in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=121)
+    run.step('AddToSwapCache', t1, then=155)
+    run.step('WbFolioExists', k1, then=190)
+    run.step('SwapReadFolio', t1, then=222)
+    run.step('MapFolioKeepCache', t1, then=253)
+    run.step('DropCleanFolio', s=s1, then=29)
+
+
 def test_walk_018(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on
+    s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
+    reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
+    LRU; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=121)
+    run.step('AddToSwapCache', t1, then=155)
+    run.step('SwapReadFolio', t1, then=189)
+    run.step('MapFolioKeepCache', t1, then=221)
+    run.step('DropCleanFolio', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=121)
+    run.step('AddToSwapCache', t1, then=155)
+    run.step('SwapReadFolio', t1, then=189)
+    run.step('WbFolioExists', k1, then=222)
+    run.step('WbPutback', k1, then=211)
+    run.step('MapFolioKeepCache', t1, then=242)
+    run.step('DropCleanFolio', s=s1, then=55)
+
+
+def test_walk_019(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 isolates
@@ -414,15 +454,15 @@ def test_walk_018(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeReclaim', t1, then=120)
-    run.step('WbAllocFail', k1, then=154)
-    run.step('WbPutback', k1, then=143)
-    run.step('LruIsolate', t1, then=175)
-    run.step('WbAllocFail', t1, then=204)
-    run.step('WbPutback', t1, then=231)
-    run.step('ShrinkDone', k1, then=118)
-    run.step('ShrinkWorker', k1, then=149)
-    run.step('ShrinkDone', t1, then=182)
+    run.step('ChargeReclaim', t1, then=122)
+    run.step('WbAllocFail', k1, then=158)
+    run.step('WbPutback', k1, then=146)
+    run.step('LruIsolate', t1, then=181)
+    run.step('WbAllocFail', t1, then=212)
+    run.step('WbPutback', t1, then=243)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('ShrinkWorker', k1, then=153)
+    run.step('ShrinkDone', t1, then=188)
     run.step('ChargeFail', t1, then=5)
     run.step('StartFault', t1, s=s1, then=12)
     run.step('SwapcachePrepare', t1, then=25)
@@ -433,7 +473,7 @@ def test_walk_018(system_for: SystemFactory) -> None:
     run.step('WbEntryGone', k1, then=41)
 
 
-def test_walk_019(system_for: SystemFactory) -> None:
+def test_walk_020(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its
@@ -450,17 +490,17 @@ def test_walk_019(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeReclaim', t1, then=120)
-    run.step('WbSkipBusy', k1, then=154)
-    run.step('WbPutback', k1, then=143)
+    run.step('ChargeReclaim', t1, then=122)
+    run.step('WbSkipBusy', k1, then=158)
+    run.step('WbPutback', k1, then=146)
     run.step('ShrinkDone', k1, then=27)
     run.step('LruIsolate', t1, then=51)
     run.step('WbSkipBusy', t1, then=84)
-    run.step('WbPutback', t1, then=118)
-    run.step('ShrinkWorker', k1, then=149)
-    run.step('LruIsolate', k1, then=181)
-    run.step('WbAllocFail', k1, then=212)
-    run.step('ShrinkDone', t1, then=142)
+    run.step('WbPutback', t1, then=120)
+    run.step('ShrinkWorker', k1, then=153)
+    run.step('LruIsolate', k1, then=187)
+    run.step('WbAllocFail', k1, then=220)
+    run.step('ShrinkDone', t1, then=145)
     run.step('ChargeFail', t1, then=23)
     run.step('WbPutback', k1, then=45)
     run.step('ShrinkDone', k1, then=2)
@@ -472,7 +512,7 @@ def test_walk_019(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=46)
 
 
-def test_walk_020(system_for: SystemFactory) -> None:
+def test_walk_021(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; k1's writeback fails to
@@ -486,16 +526,16 @@ def test_walk_020(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeReclaim', t1, then=120)
-    run.step('LruIsolate', t1, then=153)
-    run.step('WbAllocFail', t1, then=186)
-    run.step('WbAllocFail', k1, then=214)
-    run.step('WbPutback', t1, then=241)
-    run.step('ShrinkDone', t1, then=267)
+    run.step('ChargeReclaim', t1, then=122)
+    run.step('LruIsolate', t1, then=157)
+    run.step('WbAllocFail', t1, then=192)
+    run.step('WbAllocFail', k1, then=223)
+    run.step('WbPutback', t1, then=254)
+    run.step('ShrinkDone', t1, then=281)
     run.step('ChargeFail', t1, then=53)
 
 
-def test_walk_021(system_for: SystemFactory) -> None:
+def test_walk_022(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; k1's writeback skips the pinned slot; t1's writeback skips the
@@ -508,13 +548,13 @@ def test_walk_021(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeReclaim', t1, then=120)
-    run.step('LruIsolate', t1, then=153)
-    run.step('WbSkipBusy', k1, then=185)
-    run.step('WbSkipBusy', t1, then=214)
+    run.step('ChargeReclaim', t1, then=122)
+    run.step('LruIsolate', t1, then=157)
+    run.step('WbSkipBusy', k1, then=191)
+    run.step('WbSkipBusy', t1, then=223)
 
 
-def test_walk_022(system_for: SystemFactory) -> None:
+def test_walk_023(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
@@ -529,21 +569,21 @@ def test_walk_022(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeReclaim', t1, then=120)
-    run.step('LruIsolate', t1, then=153)
-    run.step('WbSkipBusy', t1, then=186)
-    run.step('WbPutback', t1, then=215)
-    run.step('ShrinkDone', t1, then=242)
+    run.step('ChargeReclaim', t1, then=122)
+    run.step('LruIsolate', t1, then=157)
+    run.step('WbSkipBusy', t1, then=192)
+    run.step('WbPutback', t1, then=224)
+    run.step('ShrinkDone', t1, then=255)
     run.step('ChargeFail', t1, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeReclaim', t1, then=120)
-    run.step('LruIsolate', t1, then=153)
-    run.step('WbAllocFail', t1, then=186)
-    run.step('WbSkipBusy', k1, then=214)
+    run.step('ChargeReclaim', t1, then=122)
+    run.step('LruIsolate', t1, then=157)
+    run.step('WbAllocFail', t1, then=192)
+    run.step('WbSkipBusy', k1, then=223)
 
 
-def test_walk_023(system_for: SystemFactory) -> None:
+def test_walk_024(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
@@ -557,18 +597,18 @@ def test_walk_023(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeReclaim', t1, then=120)
-    run.step('LruIsolate', t1, then=153)
-    run.step('WbAllocFail', t1, then=186)
-    run.step('WbPutback', t1, then=215)
-    run.step('WbAllocFail', k1, then=241)
-    run.step('WbPutback', k1, then=231)
-    run.step('ShrinkDone', t1, then=174)
+    run.step('ChargeReclaim', t1, then=122)
+    run.step('LruIsolate', t1, then=157)
+    run.step('WbAllocFail', t1, then=192)
+    run.step('WbPutback', t1, then=224)
+    run.step('WbAllocFail', k1, then=254)
+    run.step('WbPutback', k1, then=243)
+    run.step('ShrinkDone', t1, then=180)
     run.step('ChargeFail', t1, then=45)
     run.step('ShrinkDone', k1, then=2)
 
 
-def test_walk_024(system_for: SystemFactory) -> None:
+def test_walk_025(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; k1 puts
     the entry back on the LRU; t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins
@@ -584,36 +624,37 @@ def test_walk_024(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('WbAllocFail', k1, then=103)
+    run.step('WbAllocFail', k1, then=104)
     run.step('WbPutback', k1, then=59)
     run.step('SwapcachePrepare', t1, then=92)
     run.step('ChargeFail', t1, then=33)
     run.step('StartFault', t1, s=s1, then=59)
     run.step('SwapcachePrepare', t1, then=92)
-    run.step('ChargeOk', t1, then=125)
-    run.step('AddToSwapCache', t1, then=157)
+    run.step('ChargeOk', t1, then=127)
+    run.step('AddToSwapCache', t1, then=162)
     run.step('ShrinkDone', k1, then=38)
     run.step('ShrinkWorker', k1, then=65)
     run.step('LruIsolate', k1, then=88)
-    run.step('SwapReadFolio', t1, then=123)
+    run.step('SwapReadFolio', t1, then=125)
     run.step('MapFolio', t1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeReclaim', t1, then=120)
-    run.step('LruIsolate', t1, then=153)
-    run.step('WbAllocFail', t1, then=186)
-    run.step('WbPutback', t1, then=215)
-    run.step('WbSkipBusy', k1, then=241)
+    run.step('ChargeReclaim', t1, then=122)
+    run.step('LruIsolate', t1, then=157)
+    run.step('WbAllocFail', t1, then=192)
+    run.step('WbPutback', t1, then=224)
+    run.step('WbSkipBusy', k1, then=254)
 
 
-def test_walk_025(system_for: SystemFactory) -> None:
+def test_walk_026(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
     on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
-    t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
-    the LRU; k1 ends its walk."""
+    t1 reads the page in; t1 maps the page and leaves its folio in the swap cache; k1's
+    writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk;
+    s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -622,20 +663,22 @@ def test_walk_025(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeReclaim', t1, then=120)
-    run.step('LruIsolate', t1, then=153)
-    run.step('WbAllocFail', t1, then=186)
-    run.step('WbPutback', t1, then=215)
-    run.step('ShrinkDone', t1, then=242)
-    run.step('ChargeOk', t1, then=119)
-    run.step('AddToSwapCache', t1, then=151)
-    run.step('SwapReadFolio', t1, then=183)
-    run.step('WbFolioExists', k1, then=213)
-    run.step('WbPutback', k1, then=203)
-    run.step('ShrinkDone', k1, then=83)
+    run.step('ChargeReclaim', t1, then=122)
+    run.step('LruIsolate', t1, then=157)
+    run.step('WbAllocFail', t1, then=192)
+    run.step('WbPutback', t1, then=224)
+    run.step('ShrinkDone', t1, then=255)
+    run.step('ChargeOk', t1, then=121)
+    run.step('AddToSwapCache', t1, then=155)
+    run.step('SwapReadFolio', t1, then=189)
+    run.step('MapFolioKeepCache', t1, then=221)
+    run.step('WbFolioExists', k1, then=253)
+    run.step('WbPutback', k1, then=242)
+    run.step('ShrinkDone', k1, then=119)
+    run.step('DropCleanFolio', s=s1, then=0)
 
 
-def test_walk_026(system_for: SystemFactory) -> None:
+def test_walk_027(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
@@ -649,21 +692,25 @@ def test_walk_026(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeReclaim', t1, then=120)
-    run.step('LruIsolate', t1, then=153)
-    run.step('WbAllocFail', t1, then=186)
-    run.step('WbPutback', t1, then=215)
-    run.step('ShrinkDone', t1, then=242)
-    run.step('WbAllocFail', k1, then=267)
-    run.step('ChargeOk', t1, then=152)
+    run.step('ChargeReclaim', t1, then=122)
+    run.step('LruIsolate', t1, then=157)
+    run.step('WbAllocFail', t1, then=192)
+    run.step('WbPutback', t1, then=224)
+    run.step('ShrinkDone', t1, then=255)
+    run.step('WbAllocFail', k1, then=281)
+    run.step('ChargeOk', t1, then=156)
 
 
-def test_walk_027(system_for: SystemFactory) -> None:
+def test_walk_028(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
     on the LRU; t1 ends its walk; k1's writeback skips the pinned slot; k1 puts the entry
-    back on the LRU; t1's charge succeeds."""
+    back on the LRU; t1's charge succeeds; k1 ends its walk; k1 starts a shrink walk; t1
+    adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped
+    out to s1; k1 isolates the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on
+    s1; k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1's
+    writeback finds the entry gone; t1 retries the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -672,17 +719,31 @@ def test_walk_027(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('SwapcachePrepare', t1, then=85)
-    run.step('ChargeReclaim', t1, then=120)
-    run.step('LruIsolate', t1, then=153)
-    run.step('WbAllocFail', t1, then=186)
-    run.step('WbPutback', t1, then=215)
-    run.step('ShrinkDone', t1, then=242)
-    run.step('WbSkipBusy', k1, then=267)
-    run.step('WbPutback', k1, then=174)
-    run.step('ChargeOk', t1, then=141)
+    run.step('ChargeReclaim', t1, then=122)
+    run.step('LruIsolate', t1, then=157)
+    run.step('WbAllocFail', t1, then=192)
+    run.step('WbPutback', t1, then=224)
+    run.step('ShrinkDone', t1, then=255)
+    run.step('WbSkipBusy', k1, then=281)
+    run.step('WbPutback', k1, then=180)
+    run.step('ChargeOk', t1, then=144)
+    run.step('ShrinkDone', k1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('AddToSwapCache', t1, then=81)
+    run.step('SwapReadFolio', t1, then=117)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=105)
+    run.step('SwapCacheHit', t1, then=141)
+    run.step('WbEntryGone', k1, then=176)
+    run.step('RetryFault', t1, then=70)
 
 
-def test_walk_028(system_for: SystemFactory) -> None:
+def test_walk_029(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
     finds the entry gone; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
@@ -698,57 +759,25 @@ def test_walk_028(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=87)
     run.step('WbEntryGone', k1, then=86)
-    run.step('SwapcachePrepare', t1, then=121)
-    run.step('WbPutback', k1, then=109)
-    run.step('ChargeReclaim', t1, then=143)
+    run.step('SwapcachePrepare', t1, then=123)
+    run.step('WbPutback', k1, then=110)
+    run.step('ChargeReclaim', t1, then=146)
     run.step('ShrinkDone', k1, then=27)
     run.step('ShrinkWorker', k1, then=49)
     run.step('LruIsolate', k1, then=73)
-    run.step('ShrinkDone', t1, then=107)
+    run.step('ShrinkDone', t1, then=108)
     run.step('ChargeOk', t1, then=72)
-    run.step('AddToSwapCache', t1, then=105)
-    run.step('WbFolioExists', k1, then=140)
-    run.step('SwapReadFolio', t1, then=172)
+    run.step('AddToSwapCache', t1, then=106)
+    run.step('WbFolioExists', k1, then=143)
+    run.step('SwapReadFolio', t1, then=178)
     run.step('MapFolio', t1, then=41)
-
-
-def test_walk_029(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; t1 retries the fault; k1 ends its walk; k1 starts a shrink walk; k1 isolates
-    the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; k1's writeback
-    allocates a folio; t1 finds the folio in the swap cache; k1's writeback finds the entry
-    gone; t1 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('FreeSlot', s=s1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=28)
-    run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFolio', k1, then=87)
-    run.step('SwapCacheHit', t1, then=122)
-    run.step('WbEntryGone', k1, then=155)
-    run.step('WbPutback', k1, then=187)
-    run.step('RetryFault', t1, then=45)
-    run.step('ShrinkDone', k1, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=69)
-    run.step('WbAllocFolio', k1, then=104)
-    run.step('SwapCacheHit', t1, then=138)
-    run.step('WbEntryGone', k1, then=171)
-    run.step('RetryFault', t1, then=70)
 
 
 def test_walk_030(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; t1 retries the fault."""
+    the LRU; t1 retries the fault; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -757,11 +786,11 @@ def test_walk_030(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=87)
-    run.step('SwapCacheHit', t1, then=122)
-    run.step('WbEntryGone', k1, then=155)
-    run.step('WbPutback', k1, then=187)
-    run.step('ShrinkDone', k1, then=216)
-    run.step('RetryFault', t1, then=2)
+    run.step('SwapCacheHit', t1, then=124)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=193)
+    run.step('RetryFault', t1, then=45)
+    run.step('ShrinkDone', k1, then=2)
 
 
 def test_walk_031(system_for: SystemFactory) -> None:
@@ -779,22 +808,22 @@ def test_walk_031(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeOk', t1, then=135)
-    run.step('AddToSwapCache', t1, then=167)
-    run.step('SwapReadFolio', t1, then=198)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeOk', t1, then=138)
+    run.step('AddToSwapCache', t1, then=172)
+    run.step('SwapReadFolio', t1, then=205)
     run.step('MapFolio', t1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeReclaim', t1, then=136)
-    run.step('LruIsolate', t1, then=169)
-    run.step('WbAllocFail', k1, then=200)
-    run.step('WbAllocFail', t1, then=228)
-    run.step('WbPutback', k1, then=189)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeReclaim', t1, then=139)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbAllocFail', k1, then=207)
+    run.step('WbAllocFail', t1, then=239)
+    run.step('WbPutback', k1, then=196)
     run.step('ShrinkDone', k1, then=68)
-    run.step('WbPutback', t1, then=101)
-    run.step('ShrinkDone', t1, then=134)
+    run.step('WbPutback', t1, then=102)
+    run.step('ShrinkDone', t1, then=137)
     run.step('ChargeFail', t1, then=1)
 
 
@@ -802,10 +831,10 @@ def test_walk_032(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
-    the fault; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's
-    writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio to the swap
-    cache; t1 reads the page in; t1 maps the page."""
+    the LRU; k1 ends its walk; t1 retries the fault; k1 starts a shrink walk; k1 isolates
+    the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
+    k1's writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -814,21 +843,21 @@ def test_walk_032(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=87)
-    run.step('SwapCacheHit', t1, then=122)
-    run.step('WbEntryGone', k1, then=155)
-    run.step('WbPutback', k1, then=187)
-    run.step('ShrinkDone', k1, then=216)
-    run.step('ShrinkWorker', k1, then=243)
-    run.step('LruIsolate', k1, then=268)
-    run.step('RetryFault', t1, then=11)
+    run.step('SwapCacheHit', t1, then=124)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=193)
+    run.step('ShrinkDone', k1, then=225)
+    run.step('RetryFault', t1, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('WbAllocFail', k1, then=137)
-    run.step('ChargeOk', t1, then=168)
-    run.step('AddToSwapCache', t1, then=199)
-    run.step('SwapReadFolio', t1, then=227)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('WbAllocFail', k1, then=140)
+    run.step('ChargeOk', t1, then=173)
+    run.step('AddToSwapCache', t1, then=206)
+    run.step('SwapReadFolio', t1, then=238)
     run.step('MapFolio', t1, then=41)
 
 
@@ -836,12 +865,12 @@ def test_walk_033(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; k1 isolates
-    the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    k1's writeback skips the pinned slot; t1's charge enters reclaim; t1 isolates the LRU
-    head; k1 puts the entry back on the LRU; k1 ends its walk; t1's writeback fails to
-    allocate a folio; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1
-    isolates the LRU head; t1 ends its walk; t1's charge fails."""
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
+    the fault; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1's
+    writeback skips the pinned slot; t1's charge enters reclaim; t1 isolates the LRU head;
+    k1 puts the entry back on the LRU; k1 ends its walk; t1's writeback fails to allocate a
+    folio; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -850,26 +879,26 @@ def test_walk_033(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=87)
-    run.step('SwapCacheHit', t1, then=122)
-    run.step('WbEntryGone', k1, then=155)
-    run.step('WbPutback', k1, then=187)
-    run.step('ShrinkDone', k1, then=216)
-    run.step('ShrinkWorker', k1, then=243)
-    run.step('RetryFault', t1, then=5)
-    run.step('LruIsolate', k1, then=11)
+    run.step('SwapCacheHit', t1, then=124)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=193)
+    run.step('ShrinkDone', k1, then=225)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=282)
+    run.step('RetryFault', t1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('WbSkipBusy', k1, then=137)
-    run.step('ChargeReclaim', t1, then=170)
-    run.step('LruIsolate', t1, then=200)
-    run.step('WbPutback', k1, then=159)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('WbSkipBusy', k1, then=140)
+    run.step('ChargeReclaim', t1, then=175)
+    run.step('LruIsolate', t1, then=207)
+    run.step('WbPutback', k1, then=164)
     run.step('ShrinkDone', k1, then=39)
     run.step('WbAllocFail', t1, then=68)
-    run.step('WbPutback', t1, then=101)
-    run.step('ShrinkWorker', k1, then=133)
-    run.step('LruIsolate', k1, then=165)
+    run.step('WbPutback', t1, then=102)
+    run.step('ShrinkWorker', k1, then=136)
+    run.step('LruIsolate', k1, then=170)
     run.step('ShrinkDone', t1, then=90)
     run.step('ChargeFail', t1, then=8)
 
@@ -878,10 +907,11 @@ def test_walk_034(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback fails to allocate a folio; t1 retries the fault; t1 faults on s1; t1 pins the
-    slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 puts the entry back
-    on the LRU."""
+    the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; k1 isolates
+    the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
+    t1's charge succeeds; k1's writeback fails to allocate a folio; k1 puts the entry back
+    on the LRU; k1 ends its walk; t1 adds its folio to the swap cache; t1 reads the page in;
+    t1 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -890,22 +920,87 @@ def test_walk_034(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=87)
-    run.step('SwapCacheHit', t1, then=122)
-    run.step('WbEntryGone', k1, then=155)
-    run.step('WbPutback', k1, then=187)
-    run.step('ShrinkDone', k1, then=216)
-    run.step('ShrinkWorker', k1, then=243)
-    run.step('LruIsolate', k1, then=268)
-    run.step('WbAllocFail', k1, then=293)
-    run.step('RetryFault', t1, then=23)
-    run.step('StartFault', t1, s=s1, then=43)
-    run.step('SwapcachePrepare', t1, then=74)
-    run.step('ChargeOk', t1, then=106)
-    run.step('AddToSwapCache', t1, then=140)
-    run.step('WbPutback', k1, then=173)
+    run.step('SwapCacheHit', t1, then=124)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=193)
+    run.step('ShrinkDone', k1, then=225)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('RetryFault', t1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeOk', t1, then=138)
+    run.step('WbAllocFail', k1, then=173)
+    run.step('WbPutback', k1, then=127)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('AddToSwapCache', t1, then=38)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=0)
 
 
 def test_walk_035(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; t1 retries the fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=124)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=193)
+    run.step('ShrinkDone', k1, then=225)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=282)
+    run.step('WbAllocFail', k1, then=307)
+    run.step('RetryFault', t1, then=23)
+
+
+def test_walk_036(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
+    adds its folio to the swap cache; k1 puts the entry back on the LRU; k1 ends its walk;
+    k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the
+    page and leaves its folio in the swap cache; s1's clean folio is dropped; v1 is swapped
+    out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's writeback skips
+    the pinned slot; t1 adds its folio to the swap cache; k1 puts the entry back on the LRU;
+    t1 reads the page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFail', k1, then=23)
+    run.step('StartFault', t1, s=s1, then=43)
+    run.step('SwapcachePrepare', t1, then=74)
+    run.step('ChargeOk', t1, then=107)
+    run.step('AddToSwapCache', t1, then=143)
+    run.step('WbPutback', k1, then=179)
+    run.step('ShrinkDone', k1, then=50)
+    run.step('ShrinkWorker', k1, then=81)
+    run.step('LruIsolate', k1, then=106)
+    run.step('SwapReadFolio', t1, then=142)
+    run.step('MapFolioKeepCache', t1, then=177)
+    run.step('DropCleanFolio', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeOk', t1, then=138)
+    run.step('WbSkipBusy', k1, then=173)
+    run.step('AddToSwapCache', t1, then=206)
+    run.step('WbPutback', k1, then=162)
+    run.step('SwapReadFolio', t1, then=195)
+    run.step('MapFolio', t1, then=55)
+
+
+def test_walk_037(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -922,28 +1017,28 @@ def test_walk_035(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=87)
-    run.step('SwapCacheHit', t1, then=122)
-    run.step('WbEntryGone', k1, then=155)
-    run.step('WbPutback', k1, then=187)
-    run.step('ShrinkDone', k1, then=216)
-    run.step('ShrinkWorker', k1, then=243)
-    run.step('LruIsolate', k1, then=268)
-    run.step('WbAllocFolio', k1, then=294)
+    run.step('SwapCacheHit', t1, then=124)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=193)
+    run.step('ShrinkDone', k1, then=225)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=282)
+    run.step('WbAllocFolio', k1, then=308)
     run.step('RetryFault', t1, then=24)
     run.step('StartFault', t1, s=s1, then=44)
     run.step('SwapCacheHit', t1, then=76)
-    run.step('WbWrite', k1, then=110)
-    run.step('MapFolio', t1, then=113)
-    run.step('ShrinkDone', k1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('FreeSlot', s=s1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('FreeSlot', s=s1, then=235)
-    run.step('ShrinkDone', k1, then=147)
+    run.step('WbWrite', k1, then=111)
+    run.step('MapFolio', t1, then=114)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('FreeSlot', s=s1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('FreeSlot', s=s1, then=247)
+    run.step('ShrinkDone', k1, then=150)
 
 
-def test_walk_036(system_for: SystemFactory) -> None:
+def test_walk_038(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1
@@ -959,31 +1054,31 @@ def test_walk_036(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=78)
-    run.step('FreeSlot', s=s1, then=113)
-    run.step('ShrinkDone', k1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('StartFault', t1, s=s1, then=210)
-    run.step('ShrinkWorker', k1, then=237)
-    run.step('LruIsolate', k1, then=259)
-    run.step('SwapcachePrepare', t1, then=283)
-    run.step('ChargeFail', t1, then=236)
-    run.step('FreeSlot', s=s1, then=258)
-    run.step('WbSlotFreed', k1, then=282)
-    run.step('WbPutback', k1, then=113)
-    run.step('SwapOut', s=s1, v=v1, then=148)
-    run.step('FreeSlot', s=s1, then=113)
-    run.step('ShrinkDone', k1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('LruIsolate', k1, then=236)
-    run.step('StartFault', t1, s=s1, then=259)
-    run.step('WbAllocFail', k1, then=284)
-    run.step('SwapcachePrepare', t1, then=308)
-    run.step('ChargeFail', t1, then=260)
-    run.step('FreeSlot', s=s1, then=282)
+    run.step('FreeSlot', s=s1, then=114)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('StartFault', t1, s=s1, then=218)
+    run.step('ShrinkWorker', k1, then=249)
+    run.step('LruIsolate', k1, then=273)
+    run.step('SwapcachePrepare', t1, then=297)
+    run.step('ChargeFail', t1, then=248)
+    run.step('FreeSlot', s=s1, then=272)
+    run.step('WbSlotFreed', k1, then=296)
+    run.step('WbPutback', k1, then=114)
+    run.step('SwapOut', s=s1, v=v1, then=151)
+    run.step('FreeSlot', s=s1, then=114)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('StartFault', t1, s=s1, then=273)
+    run.step('WbAllocFail', k1, then=298)
+    run.step('SwapcachePrepare', t1, then=323)
+    run.step('ChargeFail', t1, then=274)
+    run.step('FreeSlot', s=s1, then=296)
 
 
-def test_walk_037(system_for: SystemFactory) -> None:
+def test_walk_039(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -999,24 +1094,24 @@ def test_walk_037(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=87)
-    run.step('SwapCacheHit', t1, then=122)
-    run.step('WbEntryGone', k1, then=155)
-    run.step('WbPutback', k1, then=187)
-    run.step('ShrinkDone', k1, then=216)
-    run.step('ShrinkWorker', k1, then=243)
-    run.step('LruIsolate', k1, then=268)
-    run.step('WbAllocFail', k1, then=293)
-    run.step('WbPutback', k1, then=187)
-    run.step('ShrinkDone', k1, then=216)
-    run.step('ShrinkWorker', k1, then=243)
-    run.step('LruIsolate', k1, then=268)
-    run.step('WbAllocFolio', k1, then=294)
-    run.step('WbWrite', k1, then=315)
-    run.step('DropCleanFolio', s=s1, then=333)
+    run.step('SwapCacheHit', t1, then=124)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=193)
+    run.step('ShrinkDone', k1, then=225)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=282)
+    run.step('WbAllocFail', k1, then=307)
+    run.step('WbPutback', k1, then=193)
+    run.step('ShrinkDone', k1, then=225)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=282)
+    run.step('WbAllocFolio', k1, then=308)
+    run.step('WbWrite', k1, then=331)
+    run.step('DropCleanFolio', s=s1, then=351)
     run.step('RetryFault', t1, then=78)
 
 
-def test_walk_038(system_for: SystemFactory) -> None:
+def test_walk_040(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
@@ -1031,28 +1126,28 @@ def test_walk_038(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=78)
-    run.step('FreeSlot', s=s1, then=113)
-    run.step('ShrinkDone', k1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('StartFault', t1, s=s1, then=237)
-    run.step('SwapcachePrepare', t1, then=262)
-    run.step('ChargeFail', t1, then=209)
-    run.step('LruIsolate', k1, then=236)
-    run.step('WbAllocFail', k1, then=260)
-    run.step('StartFault', t1, s=s1, then=284)
-    run.step('WbPutback', k1, then=180)
-    run.step('ShrinkDone', k1, then=210)
-    run.step('SwapcachePrepare', t1, then=238)
-    run.step('ChargeFail', t1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('LruIsolate', k1, then=236)
-    run.step('WbAllocFolio', k1, then=261)
-    run.step('FreeSlot', s=s1, then=286)
-    run.step('WbEntryGone', k1, then=282)
+    run.step('FreeSlot', s=s1, then=114)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('StartFault', t1, s=s1, then=249)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeFail', t1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('WbAllocFail', k1, then=274)
+    run.step('StartFault', t1, s=s1, then=298)
+    run.step('WbPutback', k1, then=186)
+    run.step('ShrinkDone', k1, then=218)
+    run.step('SwapcachePrepare', t1, then=250)
+    run.step('ChargeFail', t1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('WbAllocFolio', k1, then=275)
+    run.step('FreeSlot', s=s1, then=300)
+    run.step('WbEntryGone', k1, then=296)
 
 
-def test_walk_039(system_for: SystemFactory) -> None:
+def test_walk_041(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1066,18 +1161,18 @@ def test_walk_039(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=87)
-    run.step('SwapCacheHit', t1, then=122)
-    run.step('WbEntryGone', k1, then=155)
-    run.step('WbPutback', k1, then=187)
-    run.step('ShrinkDone', k1, then=216)
-    run.step('ShrinkWorker', k1, then=243)
-    run.step('LruIsolate', k1, then=268)
-    run.step('WbAllocFolio', k1, then=294)
-    run.step('WbWrite', k1, then=315)
+    run.step('SwapCacheHit', t1, then=124)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=193)
+    run.step('ShrinkDone', k1, then=225)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=282)
+    run.step('WbAllocFolio', k1, then=308)
+    run.step('WbWrite', k1, then=331)
     run.step('RetryFault', t1, then=47)
 
 
-def test_walk_040(system_for: SystemFactory) -> None:
+def test_walk_042(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
@@ -1092,26 +1187,26 @@ def test_walk_040(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=78)
-    run.step('ShrinkDone', k1, then=114)
-    run.step('FreeSlot', s=s1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('LruIsolate', k1, then=236)
-    run.step('StartFault', t1, s=s1, then=259)
-    run.step('WbAllocFolio', k1, then=285)
-    run.step('SwapCacheHit', t1, then=309)
+    run.step('ShrinkDone', k1, then=115)
+    run.step('FreeSlot', s=s1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('StartFault', t1, s=s1, then=273)
+    run.step('WbAllocFolio', k1, then=299)
+    run.step('SwapCacheHit', t1, then=324)
     run.step('WbWrite', k1, then=93)
     run.step('MapFolio', t1, then=96)
-    run.step('ShrinkDone', k1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('FreeSlot', s=s1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('FreeSlot', s=s1, then=221)
-    run.step('ShrinkDone', k1, then=131)
+    run.step('ShrinkDone', k1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('FreeSlot', s=s1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('FreeSlot', s=s1, then=231)
+    run.step('ShrinkDone', k1, then=133)
 
 
-def test_walk_041(system_for: SystemFactory) -> None:
+def test_walk_043(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v2 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1
@@ -1128,30 +1223,30 @@ def test_walk_041(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=35)
     run.step('DropCleanFolio', s=s1, then=62)
     run.step('FreeSlot', s=s1, then=96)
-    run.step('ShrinkDone', k1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('StartFault', t1, s=s1, then=195)
-    run.step('ShrinkWorker', k1, then=223)
-    run.step('LruIsolate', k1, then=246)
-    run.step('SwapcachePrepare', t1, then=270)
-    run.step('ChargeFail', t1, then=222)
-    run.step('FreeSlot', s=s1, then=245)
-    run.step('WbSlotFreed', k1, then=269)
+    run.step('ShrinkDone', k1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('StartFault', t1, s=s1, then=202)
+    run.step('ShrinkWorker', k1, then=233)
+    run.step('LruIsolate', k1, then=259)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeFail', t1, then=232)
+    run.step('FreeSlot', s=s1, then=258)
+    run.step('WbSlotFreed', k1, then=283)
     run.step('WbPutback', k1, then=96)
-    run.step('SwapOut', s=s1, v=v2, then=132)
+    run.step('SwapOut', s=s1, v=v2, then=134)
     run.step('FreeSlot', s=s1, then=96)
-    run.step('ShrinkDone', k1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('LruIsolate', k1, then=222)
-    run.step('StartFault', t1, s=s1, then=246)
-    run.step('WbAllocFail', k1, then=271)
-    run.step('SwapcachePrepare', t1, then=297)
-    run.step('ChargeFail', t1, then=247)
-    run.step('FreeSlot', s=s1, then=269)
+    run.step('ShrinkDone', k1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=232)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('WbAllocFail', k1, then=285)
+    run.step('SwapcachePrepare', t1, then=311)
+    run.step('ChargeFail', t1, then=260)
+    run.step('FreeSlot', s=s1, then=283)
 
 
-def test_walk_042(system_for: SystemFactory) -> None:
+def test_walk_044(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1166,20 +1261,20 @@ def test_walk_042(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=87)
-    run.step('SwapCacheHit', t1, then=122)
-    run.step('WbEntryGone', k1, then=155)
-    run.step('WbPutback', k1, then=187)
-    run.step('ShrinkDone', k1, then=216)
-    run.step('ShrinkWorker', k1, then=243)
-    run.step('LruIsolate', k1, then=268)
-    run.step('WbAllocFolio', k1, then=294)
-    run.step('WbWrite', k1, then=315)
-    run.step('ShrinkDone', k1, then=334)
-    run.step('DropCleanFolio', s=s1, then=347)
-    run.step('RetryFault', t1, then=114)
+    run.step('SwapCacheHit', t1, then=124)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=193)
+    run.step('ShrinkDone', k1, then=225)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=282)
+    run.step('WbAllocFolio', k1, then=308)
+    run.step('WbWrite', k1, then=331)
+    run.step('ShrinkDone', k1, then=352)
+    run.step('DropCleanFolio', s=s1, then=367)
+    run.step('RetryFault', t1, then=115)
 
 
-def test_walk_043(system_for: SystemFactory) -> None:
+def test_walk_045(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; t1 faults on s1; t1 pins the slot; t1's charge fails; s1 is freed; v1 is swapped
@@ -1193,23 +1288,23 @@ def test_walk_043(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=78)
-    run.step('ShrinkDone', k1, then=114)
-    run.step('StartFault', t1, s=s1, then=145)
-    run.step('SwapcachePrepare', t1, then=176)
-    run.step('ChargeFail', t1, then=114)
-    run.step('FreeSlot', s=s1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('LruIsolate', k1, then=236)
-    run.step('StartFault', t1, s=s1, then=259)
-    run.step('SwapcachePrepare', t1, then=283)
-    run.step('ChargeOk', t1, then=306)
-    run.step('AddToSwapCache', t1, then=325)
-    run.step('SwapReadFolio', t1, then=342)
-    run.step('MapFolio', t1, then=258)
+    run.step('ShrinkDone', k1, then=115)
+    run.step('StartFault', t1, s=s1, then=148)
+    run.step('SwapcachePrepare', t1, then=182)
+    run.step('ChargeFail', t1, then=115)
+    run.step('FreeSlot', s=s1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('StartFault', t1, s=s1, then=273)
+    run.step('SwapcachePrepare', t1, then=297)
+    run.step('ChargeOk', t1, then=321)
+    run.step('AddToSwapCache', t1, then=342)
+    run.step('SwapReadFolio', t1, then=361)
+    run.step('MapFolio', t1, then=272)
 
 
-def test_walk_044(system_for: SystemFactory) -> None:
+def test_walk_046(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1224,19 +1319,19 @@ def test_walk_044(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
     run.step('WbAllocFolio', k1, then=87)
-    run.step('SwapCacheHit', t1, then=122)
-    run.step('WbEntryGone', k1, then=155)
-    run.step('WbPutback', k1, then=187)
-    run.step('ShrinkDone', k1, then=216)
-    run.step('ShrinkWorker', k1, then=243)
-    run.step('LruIsolate', k1, then=268)
-    run.step('WbAllocFolio', k1, then=294)
-    run.step('WbWrite', k1, then=315)
-    run.step('DropCleanFolio', s=s1, then=333)
-    run.step('ShrinkDone', k1, then=347)
+    run.step('SwapCacheHit', t1, then=124)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=193)
+    run.step('ShrinkDone', k1, then=225)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=282)
+    run.step('WbAllocFolio', k1, then=308)
+    run.step('WbWrite', k1, then=331)
+    run.step('DropCleanFolio', s=s1, then=351)
+    run.step('ShrinkDone', k1, then=367)
 
 
-def test_walk_045(system_for: SystemFactory) -> None:
+def test_walk_047(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1251,19 +1346,19 @@ def test_walk_045(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('WbAllocFolio', k1, then=54)
     run.step('StartFault', t1, s=s1, then=87)
-    run.step('SwapCacheHit', t1, then=122)
-    run.step('WbEntryGone', k1, then=155)
-    run.step('WbPutback', k1, then=187)
-    run.step('ShrinkDone', k1, then=216)
-    run.step('ShrinkWorker', k1, then=243)
-    run.step('LruIsolate', k1, then=268)
-    run.step('WbAllocFolio', k1, then=294)
-    run.step('WbWrite', k1, then=315)
-    run.step('ShrinkDone', k1, then=334)
+    run.step('SwapCacheHit', t1, then=124)
+    run.step('WbEntryGone', k1, then=159)
+    run.step('WbPutback', k1, then=193)
+    run.step('ShrinkDone', k1, then=225)
+    run.step('ShrinkWorker', k1, then=256)
+    run.step('LruIsolate', k1, then=282)
+    run.step('WbAllocFolio', k1, then=308)
+    run.step('WbWrite', k1, then=331)
+    run.step('ShrinkDone', k1, then=352)
     run.step('RetryFault', t1, then=80)
 
 
-def test_walk_046(system_for: SystemFactory) -> None:
+def test_walk_048(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
@@ -1278,48 +1373,35 @@ def test_walk_046(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('ShrinkDone', k1, then=80)
-    run.step('DropCleanFolio', s=s1, then=114)
-    run.step('FreeSlot', s=s1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('LruIsolate', k1, then=236)
-    run.step('StartFault', t1, s=s1, then=259)
-    run.step('SwapcachePrepare', t1, then=283)
-    run.step('ChargeReclaim', t1, then=307)
-    run.step('ShrinkDone', t1, then=327)
-    run.step('ChargeFail', t1, then=236)
-    run.step('StartFault', t1, s=s1, then=259)
-    run.step('SwapcachePrepare', t1, then=283)
-    run.step('WbAllocFail', k1, then=308)
-    run.step('ChargeOk', t1, then=326)
-    run.step('AddToSwapCache', t1, then=343)
-    run.step('SwapReadFolio', t1, then=352)
-    run.step('MapFolio', t1, then=282)
+    run.step('DropCleanFolio', s=s1, then=115)
+    run.step('FreeSlot', s=s1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('StartFault', t1, s=s1, then=273)
+    run.step('SwapcachePrepare', t1, then=297)
+    run.step('ChargeReclaim', t1, then=322)
+    run.step('ShrinkDone', t1, then=344)
+    run.step('ChargeFail', t1, then=248)
+    run.step('StartFault', t1, s=s1, then=273)
+    run.step('SwapcachePrepare', t1, then=297)
+    run.step('WbAllocFail', k1, then=323)
+    run.step('ChargeOk', t1, then=343)
+    run.step('AddToSwapCache', t1, then=362)
+    run.step('SwapReadFolio', t1, then=374)
+    run.step('MapFolio', t1, then=296)
 
 
-def test_walk_047(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
-    gone."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('FreeSlot', s=s1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=28)
-    run.step('WbAllocFolio', k1, then=54)
-    run.step('WbEntryGone', k1, then=53)
-
-
-def test_walk_048(system_for: SystemFactory) -> None:
+def test_walk_049(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the
-    entry back; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a
-    shrink walk; t1 faults on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU
-    head; k1's writeback fails to allocate a folio; t1 faults on s1; k1 puts the entry back
-    on the LRU; k1 ends its walk; t1 pins the slot; t1's charge fails; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; k1's
-    writeback finds the entry gone."""
+    entry back; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped; k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults
+    on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; t1 faults on s1; k1 puts the entry back on the LRU; k1 ends
+    its walk; t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates the
+    LRU head; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
+    gone."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1328,28 +1410,29 @@ def test_walk_048(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=32)
     run.step('SwapCacheHit', t1, then=60)
     run.step('WbWrite', k1, then=93)
-    run.step('ShrinkDone', k1, then=128)
-    run.step('MapFolio', t1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('StartFault', t1, s=s1, then=223)
-    run.step('SwapcachePrepare', t1, then=249)
-    run.step('ChargeFail', t1, then=194)
-    run.step('LruIsolate', k1, then=222)
-    run.step('WbAllocFail', k1, then=247)
-    run.step('StartFault', t1, s=s1, then=271)
-    run.step('WbPutback', k1, then=164)
-    run.step('ShrinkDone', k1, then=195)
-    run.step('SwapcachePrepare', t1, then=224)
-    run.step('ChargeFail', t1, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('LruIsolate', k1, then=222)
-    run.step('WbAllocFolio', k1, then=248)
-    run.step('FreeSlot', s=s1, then=273)
-    run.step('WbEntryGone', k1, then=269)
+    run.step('MapFolioKeepCache', t1, then=63)
+    run.step('DropCleanFolio', s=s1, then=96)
+    run.step('ShrinkDone', k1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('SwapcachePrepare', t1, then=262)
+    run.step('ChargeFail', t1, then=201)
+    run.step('LruIsolate', k1, then=232)
+    run.step('WbAllocFail', k1, then=260)
+    run.step('StartFault', t1, s=s1, then=285)
+    run.step('WbPutback', k1, then=169)
+    run.step('ShrinkDone', k1, then=202)
+    run.step('SwapcachePrepare', t1, then=234)
+    run.step('ChargeFail', t1, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=232)
+    run.step('WbAllocFolio', k1, then=261)
+    run.step('FreeSlot', s=s1, then=287)
+    run.step('WbEntryGone', k1, then=283)
 
 
-def test_walk_049(system_for: SystemFactory) -> None:
+def test_walk_050(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1's
     writeback finds a folio (-EEXIST); t1 reads the page in; t1 maps the page."""
@@ -1361,16 +1444,17 @@ def test_walk_049(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=30)
     run.step('ChargeOk', t1, then=56)
     run.step('AddToSwapCache', t1, then=88)
-    run.step('WbFolioExists', k1, then=124)
-    run.step('SwapReadFolio', t1, then=156)
+    run.step('WbFolioExists', k1, then=126)
+    run.step('SwapReadFolio', t1, then=161)
     run.step('MapFolio', t1, then=29)
 
 
-def test_walk_050(system_for: SystemFactory) -> None:
+def test_walk_051(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds;
     k1's writeback fails to allocate a folio; t1 adds its folio to the swap cache; k1 puts
-    the entry back on the LRU; t1 reads the page in; t1 maps the page."""
+    the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 reads the page
+    in; t1 maps the page; v1 is swapped out to s1."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1381,17 +1465,22 @@ def test_walk_050(system_for: SystemFactory) -> None:
     run.step('ShrinkDone', t1, then=90)
     run.step('ChargeOk', t1, then=56)
     run.step('WbAllocFail', k1, then=89)
-    run.step('AddToSwapCache', t1, then=124)
-    run.step('WbPutback', k1, then=157)
-    run.step('SwapReadFolio', t1, then=188)
-    run.step('MapFolio', t1, then=55)
+    run.step('AddToSwapCache', t1, then=126)
+    run.step('WbPutback', k1, then=162)
+    run.step('ShrinkDone', k1, then=38)
+    run.step('ShrinkWorker', k1, then=65)
+    run.step('SwapReadFolio', t1, then=99)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
 
 
-def test_walk_051(system_for: SystemFactory) -> None:
+def test_walk_052(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; k1's writeback fails to allocate a folio; t1's charge succeeds; k1
-    puts the entry back on the LRU; k1 ends its walk; t1 adds its folio to the swap cache;
-    t1 reads the page in; t1 maps the page."""
+    puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 adds its
+    folio to the swap cache; k1 isolates the LRU head; t1 reads the page in; t1 maps the
+    page and leaves its folio in the swap cache; s1's clean folio is dropped; v2 is swapped
+    out to s1; k1's writeback allocates a folio; k1's writeback finds the entry gone."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1400,23 +1489,29 @@ def test_walk_051(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=30)
     run.step('WbAllocFail', k1, then=58)
     run.step('ChargeOk', t1, then=89)
-    run.step('WbPutback', k1, then=125)
+    run.step('WbPutback', k1, then=127)
     run.step('ShrinkDone', k1, then=19)
-    run.step('AddToSwapCache', t1, then=38)
-    run.step('SwapReadFolio', t1, then=67)
-    run.step('MapFolio', t1, then=0)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('AddToSwapCache', t1, then=65)
+    run.step('LruIsolate', k1, then=88)
+    run.step('SwapReadFolio', t1, then=125)
+    run.step('MapFolioKeepCache', t1, then=160)
+    run.step('DropCleanFolio', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbEntryGone', k1, then=53)
 
 
-def test_walk_052(system_for: SystemFactory) -> None:
+def test_walk_053(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     k1 ends its walk; t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to
     s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
-    allocates a folio; t1 finds the folio in the swap cache; k1 writes the entry back; k1
-    ends its walk; t1 maps the page; v1 is swapped out to s1; k1 starts a shrink walk; k1
-    isolates the LRU head; t1 faults on s1; t1 pins the slot; k1's writeback skips the
-    pinned slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; k1 puts
-    the entry back on the LRU."""
+    allocates a folio; t1 finds the folio in the swap cache; k1 writes the entry back; t1
+    maps the page and leaves its folio in the swap cache; s1's clean folio is dropped; k1
+    ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 pins the slot; k1's writeback skips the pinned slot; t1's
+    charge enters reclaim; t1 ends its walk; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1425,80 +1520,38 @@ def test_walk_052(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
     run.step('DropCleanFolio', s=s1, then=94)
-    run.step('ShrinkDone', k1, then=129)
-    run.step('SwapcachePrepare', t1, then=160)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapcachePrepare', t1, then=165)
     run.step('ChargeFail', t1, then=97)
-    run.step('FreeSlot', s=s1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('LruIsolate', k1, then=222)
-    run.step('StartFault', t1, s=s1, then=246)
-    run.step('WbAllocFolio', k1, then=272)
-    run.step('SwapCacheHit', t1, then=298)
-    run.step('WbWrite', k1, then=110)
-    run.step('ShrinkDone', k1, then=144)
-    run.step('MapFolio', t1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('LruIsolate', k1, then=236)
+    run.step('FreeSlot', s=s1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=232)
     run.step('StartFault', t1, s=s1, then=259)
-    run.step('SwapcachePrepare', t1, then=283)
-    run.step('WbSkipBusy', k1, then=308)
-    run.step('ChargeReclaim', t1, then=328)
-    run.step('ShrinkDone', t1, then=344)
-    run.step('ChargeFail', t1, then=260)
-    run.step('WbPutback', k1, then=148)
-
-
-def test_walk_053(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback
-    fails to allocate a folio; k1 puts the entry back on the LRU; t1 isolates the LRU head;
-    k1 ends its walk; t1's writeback fails to allocate a folio; t1 puts the entry back on
-    the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink walk; k1 isolates the
-    LRU head; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback
-    skips the pinned slot; k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=24)
-    run.step('WbWrite', k1, then=47)
-    run.step('DropCleanFolio', s=s1, then=78)
-    run.step('FreeSlot', s=s1, then=113)
-    run.step('SwapOut', s=s1, v=v1, then=148)
-    run.step('ShrinkDone', k1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('LruIsolate', k1, then=236)
-    run.step('StartFault', t1, s=s1, then=259)
-    run.step('SwapcachePrepare', t1, then=283)
-    run.step('ChargeReclaim', t1, then=307)
-    run.step('WbAllocFail', k1, then=328)
-    run.step('WbPutback', k1, then=240)
-    run.step('LruIsolate', t1, then=266)
-    run.step('ShrinkDone', k1, then=290)
-    run.step('WbAllocFail', t1, then=313)
-    run.step('WbPutback', t1, then=331)
-    run.step('ShrinkDone', t1, then=346)
-    run.step('ChargeFail', t1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('LruIsolate', k1, then=236)
-    run.step('StartFault', t1, s=s1, then=259)
-    run.step('SwapcachePrepare', t1, then=283)
-    run.step('ChargeReclaim', t1, then=307)
-    run.step('WbSkipBusy', k1, then=328)
-    run.step('WbPutback', k1, then=240)
+    run.step('WbAllocFolio', k1, then=286)
+    run.step('SwapCacheHit', t1, then=312)
+    run.step('WbWrite', k1, then=111)
+    run.step('MapFolioKeepCache', t1, then=79)
+    run.step('DropCleanFolio', s=s1, then=114)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('StartFault', t1, s=s1, then=273)
+    run.step('SwapcachePrepare', t1, then=297)
+    run.step('WbSkipBusy', k1, then=323)
+    run.step('ChargeReclaim', t1, then=345)
+    run.step('ShrinkDone', t1, then=363)
+    run.step('ChargeFail', t1, then=274)
 
 
 def test_walk_054(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    k1 ends its walk; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1
-    puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1
-    ends its walk; t1's charge succeeds; k1's writeback fails to allocate a folio; k1 puts
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1
+    ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1
+    pins the slot; t1's charge succeeds; k1's writeback fails to allocate a folio; k1 puts
     the entry back on the LRU; t1 adds its folio to the swap cache; k1 ends its walk; k1
     starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST);
     k1 puts the entry back on the LRU; t1 reads the page in; t1 maps the page."""
@@ -1509,41 +1562,38 @@ def test_walk_054(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=78)
-    run.step('FreeSlot', s=s1, then=113)
-    run.step('SwapOut', s=s1, v=v1, then=148)
-    run.step('StartFault', t1, s=s1, then=180)
-    run.step('SwapcachePrepare', t1, then=211)
-    run.step('ChargeReclaim', t1, then=240)
-    run.step('ShrinkDone', k1, then=264)
-    run.step('LruIsolate', t1, then=290)
-    run.step('WbSkipBusy', t1, then=313)
-    run.step('WbPutback', t1, then=331)
-    run.step('ShrinkWorker', k1, then=345)
-    run.step('LruIsolate', k1, then=353)
-    run.step('ShrinkDone', t1, then=327)
-    run.step('ChargeOk', t1, then=306)
-    run.step('WbAllocFail', k1, then=326)
-    run.step('WbPutback', k1, then=239)
-    run.step('AddToSwapCache', t1, then=265)
-    run.step('ShrinkDone', k1, then=289)
-    run.step('ShrinkWorker', k1, then=310)
-    run.step('LruIsolate', k1, then=325)
-    run.step('WbFolioExists', k1, then=343)
-    run.step('WbPutback', k1, then=265)
-    run.step('SwapReadFolio', t1, then=291)
-    run.step('MapFolio', t1, then=113)
+    run.step('FreeSlot', s=s1, then=114)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('WbAllocFail', k1, then=274)
+    run.step('WbPutback', k1, then=151)
+    run.step('ShrinkDone', k1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('StartFault', t1, s=s1, then=273)
+    run.step('SwapcachePrepare', t1, then=297)
+    run.step('ChargeOk', t1, then=321)
+    run.step('WbAllocFail', k1, then=343)
+    run.step('WbPutback', k1, then=251)
+    run.step('AddToSwapCache', t1, then=279)
+    run.step('ShrinkDone', k1, then=303)
+    run.step('ShrinkWorker', k1, then=325)
+    run.step('LruIsolate', k1, then=342)
+    run.step('WbFolioExists', k1, then=362)
+    run.step('WbPutback', k1, then=279)
+    run.step('SwapReadFolio', t1, then=305)
+    run.step('MapFolio', t1, then=114)
 
 
 def test_walk_055(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; k1's writeback allocates a folio; t1 faults on s1; k1 writes the entry back; k1
-    ends its walk; s1's clean folio is dropped; t1 pins the slot; t1's charge succeeds; t1
-    adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped
-    out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins
-    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
-    in; t1 maps the page."""
+    head; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's writeback skips the
+    pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; t1 adds its folio to
+    the swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -1551,36 +1601,136 @@ def test_walk_055(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=78)
-    run.step('FreeSlot', s=s1, then=113)
-    run.step('ShrinkDone', k1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('LruIsolate', k1, then=236)
-    run.step('WbAllocFolio', k1, then=261)
-    run.step('StartFault', t1, s=s1, then=285)
-    run.step('WbWrite', k1, then=61)
-    run.step('ShrinkDone', k1, then=95)
-    run.step('DropCleanFolio', s=s1, then=129)
-    run.step('SwapcachePrepare', t1, then=160)
-    run.step('ChargeOk', t1, then=190)
-    run.step('AddToSwapCache', t1, then=218)
-    run.step('SwapReadFolio', t1, then=244)
-    run.step('MapFolio', t1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('LruIsolate', k1, then=222)
-    run.step('StartFault', t1, s=s1, then=246)
-    run.step('SwapcachePrepare', t1, then=270)
-    run.step('ChargeOk', t1, then=295)
-    run.step('AddToSwapCache', t1, then=316)
-    run.step('SwapReadFolio', t1, then=335)
-    run.step('MapFolio', t1, then=245)
+    run.step('FreeSlot', s=s1, then=114)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('StartFault', t1, s=s1, then=273)
+    run.step('SwapcachePrepare', t1, then=297)
+    run.step('ChargeOk', t1, then=321)
+    run.step('WbSkipBusy', k1, then=343)
+    run.step('WbPutback', k1, then=251)
+    run.step('ShrinkDone', k1, then=277)
+    run.step('AddToSwapCache', t1, then=303)
+    run.step('SwapReadFolio', t1, then=327)
+    run.step('MapFolio', t1, then=150)
 
 
 def test_walk_056(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback
+    fails to allocate a folio; k1 puts the entry back on the LRU; t1 isolates the LRU head;
+    k1 ends its walk; t1's writeback fails to allocate a folio; t1 puts the entry back on
+    the LRU; t1 ends its walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=114)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('StartFault', t1, s=s1, then=273)
+    run.step('SwapcachePrepare', t1, then=297)
+    run.step('ChargeReclaim', t1, then=322)
+    run.step('WbAllocFail', k1, then=345)
+    run.step('WbPutback', k1, then=252)
+    run.step('LruIsolate', t1, then=280)
+    run.step('ShrinkDone', k1, then=304)
+    run.step('WbAllocFail', t1, then=328)
+    run.step('WbPutback', t1, then=349)
+    run.step('ShrinkDone', t1, then=366)
+    run.step('ChargeFail', t1, then=185)
+
+
+def test_walk_057(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback
+    skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; t1 isolates
+    the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU;
+    k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=114)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('StartFault', t1, s=s1, then=273)
+    run.step('SwapcachePrepare', t1, then=297)
+    run.step('ChargeReclaim', t1, then=322)
+    run.step('WbSkipBusy', k1, then=345)
+    run.step('WbPutback', k1, then=252)
+    run.step('ShrinkDone', k1, then=278)
+    run.step('LruIsolate', t1, then=304)
+    run.step('WbSkipBusy', t1, then=328)
+    run.step('WbPutback', t1, then=349)
+    run.step('ShrinkWorker', k1, then=365)
+    run.step('LruIsolate', k1, then=375)
+    run.step('ShrinkDone', t1, then=344)
+    run.step('ChargeOk', t1, then=321)
+    run.step('AddToSwapCache', t1, then=342)
+    run.step('SwapReadFolio', t1, then=361)
+    run.step('MapFolioKeepCache', t1, then=373)
+    run.step('DropCleanFolio', s=s1, then=272)
+
+
+def test_walk_058(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
+    folio is dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('ShrinkDone', k1, then=95)
+    run.step('DropCleanFolio', s=s1, then=131)
+    run.step('SwapcachePrepare', t1, then=165)
+    run.step('ChargeOk', t1, then=197)
+    run.step('AddToSwapCache', t1, then=228)
+    run.step('SwapReadFolio', t1, then=257)
+    run.step('MapFolio', t1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=232)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeOk', t1, then=309)
+    run.step('AddToSwapCache', t1, then=332)
+    run.step('SwapReadFolio', t1, then=353)
+    run.step('MapFolio', t1, then=258)
+
+
+def test_walk_059(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
-    swap cache."""
+    swap cache; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
+    enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot;
+    k1's writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1589,16 +1739,34 @@ def test_walk_056(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
     run.step('SwapCacheHit', t1, then=93)
+    run.step('ShrinkDone', k1, then=130)
+    run.step('MapFolio', t1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=232)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeReclaim', t1, then=310)
+    run.step('ShrinkDone', t1, then=334)
+    run.step('ChargeFail', t1, then=232)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('WbAllocFail', k1, then=311)
+    run.step('ChargeOk', t1, then=333)
+    run.step('AddToSwapCache', t1, then=354)
+    run.step('SwapReadFolio', t1, then=369)
+    run.step('MapFolio', t1, then=283)
 
 
-def test_walk_057(system_for: SystemFactory) -> None:
+def test_walk_060(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; s1 is freed; k1 ends its walk; v2 is swapped out to
     s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the
-    slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
-    t1 pins the slot; k1's writeback fails to allocate a folio; t1's charge succeeds; t1
-    adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
+    slot; k1's writeback skips the pinned slot; t1's charge enters reclaim; t1 ends its
+    walk; t1's charge fails; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts
+    a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
+    succeeds; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1607,28 +1775,155 @@ def test_walk_057(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
     run.step('DropCleanFolio', s=s1, then=94)
-    run.step('SwapcachePrepare', t1, then=130)
+    run.step('SwapcachePrepare', t1, then=132)
     run.step('ChargeFail', t1, then=62)
     run.step('FreeSlot', s=s1, then=96)
-    run.step('ShrinkDone', k1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('LruIsolate', k1, then=222)
-    run.step('StartFault', t1, s=s1, then=246)
-    run.step('SwapcachePrepare', t1, then=270)
-    run.step('ChargeReclaim', t1, then=296)
-    run.step('ShrinkDone', t1, then=318)
-    run.step('ChargeFail', t1, then=222)
-    run.step('StartFault', t1, s=s1, then=246)
-    run.step('SwapcachePrepare', t1, then=270)
-    run.step('WbAllocFail', k1, then=297)
-    run.step('ChargeOk', t1, then=317)
-    run.step('AddToSwapCache', t1, then=336)
-    run.step('SwapReadFolio', t1, then=348)
-    run.step('MapFolio', t1, then=269)
+    run.step('ShrinkDone', k1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=232)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('WbSkipBusy', k1, then=311)
+    run.step('ChargeReclaim', t1, then=335)
+    run.step('ShrinkDone', t1, then=355)
+    run.step('ChargeFail', t1, then=260)
+    run.step('WbPutback', k1, then=134)
+    run.step('ShrinkDone', k1, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=232)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeOk', t1, then=309)
+    run.step('WbAllocFail', k1, then=333)
+    run.step('WbPutback', k1, then=235)
 
 
-def test_walk_058(system_for: SystemFactory) -> None:
+def test_walk_061(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
+    adds its folio to the swap cache; k1 ends its walk; k1 starts a shrink walk; k1 isolates
+    the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU;
+    t1 reads the page in; t1 maps the page; k1 ends its walk; v2 is swapped out to s1; k1
+    starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; k1's writeback skips the pinned slot; k1 puts the entry back on the
+    LRU."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=134)
+    run.step('StartFault', t1, s=s1, then=169)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ChargeOk', t1, then=235)
+    run.step('AddToSwapCache', t1, then=265)
+    run.step('ShrinkDone', k1, then=290)
+    run.step('ShrinkWorker', k1, then=313)
+    run.step('LruIsolate', k1, then=332)
+    run.step('WbFolioExists', k1, then=354)
+    run.step('WbPutback', k1, then=265)
+    run.step('SwapReadFolio', t1, then=292)
+    run.step('MapFolio', t1, then=96)
+    run.step('ShrinkDone', k1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=232)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeOk', t1, then=309)
+    run.step('WbSkipBusy', k1, then=333)
+    run.step('WbPutback', k1, then=235)
+
+
+def test_walk_062(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1
+    ends its walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1
+    faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback fails to
+    allocate a folio; k1 puts the entry back on the LRU; t1 isolates the LRU head; k1 ends
+    its walk; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU;
+    t1 ends its walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=134)
+    run.step('StartFault', t1, s=s1, then=169)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ChargeOk', t1, then=235)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('AddToSwapCache', t1, then=290)
+    run.step('SwapReadFolio', t1, then=315)
+    run.step('MapFolio', t1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=232)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeReclaim', t1, then=310)
+    run.step('WbAllocFail', k1, then=335)
+    run.step('WbPutback', k1, then=236)
+    run.step('LruIsolate', t1, then=266)
+    run.step('ShrinkDone', k1, then=291)
+    run.step('WbAllocFail', t1, then=316)
+    run.step('WbPutback', t1, then=339)
+    run.step('ShrinkDone', t1, then=358)
+    run.step('ChargeFail', t1, then=168)
+
+
+def test_walk_063(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback
+    skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; t1 isolates
+    the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU;
+    k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('ShrinkDone', k1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=232)
+    run.step('StartFault', t1, s=s1, then=259)
+    run.step('SwapcachePrepare', t1, then=284)
+    run.step('ChargeReclaim', t1, then=310)
+    run.step('WbSkipBusy', k1, then=335)
+    run.step('WbPutback', k1, then=236)
+    run.step('ShrinkDone', k1, then=264)
+    run.step('LruIsolate', t1, then=291)
+    run.step('WbSkipBusy', t1, then=316)
+    run.step('WbPutback', t1, then=339)
+    run.step('ShrinkWorker', k1, then=357)
+    run.step('LruIsolate', k1, then=370)
+    run.step('ShrinkDone', t1, then=334)
+    run.step('ChargeOk', t1, then=309)
+    run.step('AddToSwapCache', t1, then=332)
+    run.step('SwapReadFolio', t1, then=353)
+    run.step('MapFolioKeepCache', t1, then=368)
+    run.step('DropCleanFolio', s=s1, then=258)
+
+
+def test_walk_064(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; k1 ends its
@@ -1641,13 +1936,13 @@ def test_walk_058(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
     run.step('DropCleanFolio', s=s1, then=94)
-    run.step('SwapcachePrepare', t1, then=130)
-    run.step('ChargeOk', t1, then=161)
-    run.step('AddToSwapCache', t1, then=192)
-    run.step('ShrinkDone', k1, then=218)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeOk', t1, then=166)
+    run.step('AddToSwapCache', t1, then=199)
+    run.step('ShrinkDone', k1, then=228)
 
 
-def test_walk_059(system_for: SystemFactory) -> None:
+def test_walk_065(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
@@ -1660,15 +1955,15 @@ def test_walk_059(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
     run.step('DropCleanFolio', s=s1, then=94)
-    run.step('SwapcachePrepare', t1, then=130)
-    run.step('ChargeReclaim', t1, then=162)
-    run.step('ShrinkDone', k1, then=191)
-    run.step('ShrinkDone', t1, then=219)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeReclaim', t1, then=167)
+    run.step('ShrinkDone', k1, then=198)
+    run.step('ShrinkDone', t1, then=229)
     run.step('ChargeFail', t1, then=97)
-    run.step('StartFault', t1, s=s1, then=129)
+    run.step('StartFault', t1, s=s1, then=131)
 
 
-def test_walk_060(system_for: SystemFactory) -> None:
+def test_walk_066(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
@@ -1680,12 +1975,12 @@ def test_walk_060(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
     run.step('DropCleanFolio', s=s1, then=94)
-    run.step('SwapcachePrepare', t1, then=130)
-    run.step('ShrinkDone', k1, then=160)
-    run.step('ChargeReclaim', t1, then=191)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ShrinkDone', k1, then=165)
+    run.step('ChargeReclaim', t1, then=198)
 
 
-def test_walk_061(system_for: SystemFactory) -> None:
+def test_walk_067(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
@@ -1697,268 +1992,42 @@ def test_walk_061(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
     run.step('DropCleanFolio', s=s1, then=94)
-    run.step('SwapcachePrepare', t1, then=130)
-    run.step('ChargeOk', t1, then=161)
-    run.step('ShrinkDone', k1, then=190)
-
-
-def test_walk_062(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
-    dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page; k1 ends its walk; v2 is swapped out to s1; k1
-    starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; k1's
-    writeback skips the pinned slot; t1's charge enters reclaim; t1 ends its walk; t1's
-    charge fails; k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('StartFault', t1, s=s1, then=32)
-    run.step('WbWrite', k1, then=61)
-    run.step('DropCleanFolio', s=s1, then=94)
-    run.step('SwapcachePrepare', t1, then=130)
-    run.step('ChargeOk', t1, then=161)
-    run.step('AddToSwapCache', t1, then=192)
-    run.step('SwapReadFolio', t1, then=220)
-    run.step('MapFolio', t1, then=96)
-    run.step('ShrinkDone', k1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('LruIsolate', k1, then=222)
-    run.step('StartFault', t1, s=s1, then=246)
-    run.step('SwapcachePrepare', t1, then=270)
-    run.step('WbSkipBusy', k1, then=297)
-    run.step('ChargeReclaim', t1, then=319)
-    run.step('ShrinkDone', t1, then=337)
-    run.step('ChargeFail', t1, then=247)
-    run.step('WbPutback', k1, then=132)
-
-
-def test_walk_063(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback
-    fails to allocate a folio; k1 puts the entry back on the LRU; t1 isolates the LRU head;
-    k1 ends its walk; t1's writeback fails to allocate a folio; t1 puts the entry back on
-    the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink walk; k1 isolates the
-    LRU head; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1's writeback
-    skips the pinned slot; k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('FreeSlot', s=s1, then=96)
-    run.step('SwapOut', s=s1, v=v2, then=132)
-    run.step('ShrinkDone', k1, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('LruIsolate', k1, then=222)
-    run.step('StartFault', t1, s=s1, then=246)
-    run.step('SwapcachePrepare', t1, then=270)
-    run.step('ChargeReclaim', t1, then=296)
-    run.step('WbAllocFail', k1, then=319)
-    run.step('WbPutback', k1, then=226)
-    run.step('LruIsolate', t1, then=253)
-    run.step('ShrinkDone', k1, then=277)
-    run.step('WbAllocFail', t1, then=302)
-    run.step('WbPutback', t1, then=322)
-    run.step('ShrinkDone', t1, then=339)
-    run.step('ChargeFail', t1, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('LruIsolate', k1, then=222)
-    run.step('StartFault', t1, s=s1, then=246)
-    run.step('SwapcachePrepare', t1, then=270)
-    run.step('ChargeReclaim', t1, then=296)
-    run.step('WbSkipBusy', k1, then=319)
-    run.step('WbPutback', k1, then=226)
-
-
-def test_walk_064(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    k1 ends its walk; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1
-    puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1
-    ends its walk; t1's charge succeeds; k1's writeback fails to allocate a folio; k1 puts
-    the entry back on the LRU; t1 adds its folio to the swap cache; k1 ends its walk; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST);
-    k1 puts the entry back on the LRU; t1 reads the page in; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('FreeSlot', s=s1, then=96)
-    run.step('SwapOut', s=s1, v=v2, then=132)
-    run.step('StartFault', t1, s=s1, then=164)
-    run.step('SwapcachePrepare', t1, then=196)
-    run.step('ChargeReclaim', t1, then=226)
-    run.step('ShrinkDone', k1, then=251)
-    run.step('LruIsolate', t1, then=277)
-    run.step('WbSkipBusy', t1, then=302)
-    run.step('WbPutback', t1, then=322)
-    run.step('ShrinkWorker', k1, then=338)
-    run.step('LruIsolate', k1, then=349)
-    run.step('ShrinkDone', t1, then=318)
-    run.step('ChargeOk', t1, then=295)
-    run.step('WbAllocFail', k1, then=317)
-    run.step('WbPutback', k1, then=225)
-    run.step('AddToSwapCache', t1, then=252)
-    run.step('ShrinkDone', k1, then=276)
-    run.step('ShrinkWorker', k1, then=299)
-    run.step('LruIsolate', k1, then=316)
-    run.step('WbFolioExists', k1, then=336)
-    run.step('WbPutback', k1, then=252)
-    run.step('SwapReadFolio', t1, then=278)
-    run.step('MapFolio', t1, then=96)
-
-
-def test_walk_065(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults
-    on s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk; t1 adds its folio to
-    the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1
-    faults on s1; k1 writes the entry back."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('FreeSlot', s=s1, then=96)
-    run.step('SwapOut', s=s1, v=v2, then=132)
-    run.step('StartFault', t1, s=s1, then=164)
-    run.step('SwapcachePrepare', t1, then=196)
-    run.step('ChargeFail', t1, then=132)
-    run.step('StartFault', t1, s=s1, then=164)
-    run.step('SwapcachePrepare', t1, then=196)
-    run.step('ChargeOk', t1, then=225)
-    run.step('ShrinkDone', k1, then=250)
-    run.step('AddToSwapCache', t1, then=276)
-    run.step('SwapReadFolio', t1, then=301)
-    run.step('MapFolio', t1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('LruIsolate', k1, then=222)
-    run.step('WbAllocFolio', k1, then=248)
-    run.step('StartFault', t1, s=s1, then=272)
-    run.step('WbWrite', k1, then=77)
-
-
-def test_walk_066(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    k1 ends its walk; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
-    cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
-    entry back."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFolio', k1, then=44)
-    run.step('WbWrite', k1, then=77)
-    run.step('DropCleanFolio', s=s1, then=111)
-    run.step('ShrinkDone', k1, then=145)
-    run.step('SwapcachePrepare', t1, then=176)
-    run.step('ChargeOk', t1, then=205)
-    run.step('AddToSwapCache', t1, then=232)
-    run.step('SwapReadFolio', t1, then=257)
-    run.step('MapFolio', t1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('LruIsolate', k1, then=236)
-    run.step('WbAllocFolio', k1, then=261)
-    run.step('WbWrite', k1, then=35)
-
-
-def test_walk_067(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's
-    clean folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk;
-    t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('ShrinkDone', k1, then=97)
-    run.step('FreeSlot', s=s1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('LruIsolate', k1, then=222)
-    run.step('WbAllocFolio', k1, then=248)
-    run.step('WbWrite', k1, then=47)
-    run.step('FreeSlot', s=s1, then=79)
-    run.step('DropCleanFolio', s=s1, then=113)
-    run.step('SwapOut', s=s1, v=v1, then=148)
-    run.step('StartFault', t1, s=s1, then=180)
-    run.step('SwapcachePrepare', t1, then=211)
-    run.step('ChargeFail', t1, then=148)
-    run.step('StartFault', t1, s=s1, then=180)
-    run.step('SwapcachePrepare', t1, then=211)
-    run.step('ChargeOk', t1, then=239)
-    run.step('ShrinkDone', k1, then=263)
-    run.step('AddToSwapCache', t1, then=289)
-    run.step('SwapReadFolio', t1, then=312)
-    run.step('MapFolio', t1, then=147)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeOk', t1, then=166)
+    run.step('ShrinkDone', k1, then=197)
 
 
 def test_walk_068(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
-    page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    t1's charge enters reclaim; k1 isolates the LRU head; t1 ends its walk; k1's writeback
-    fails to allocate a folio; t1's charge succeeds."""
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; k1's writeback finds a folio (-EEXIST); t1 reads the page
+    in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=24)
-    run.step('WbWrite', k1, then=47)
-    run.step('DropCleanFolio', s=s1, then=78)
-    run.step('FreeSlot', s=s1, then=113)
-    run.step('ShrinkDone', k1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('StartFault', t1, s=s1, then=237)
-    run.step('SwapcachePrepare', t1, then=262)
-    run.step('ChargeOk', t1, then=287)
-    run.step('AddToSwapCache', t1, then=310)
-    run.step('SwapReadFolio', t1, then=329)
-    run.step('MapFolio', t1, then=235)
-    run.step('SwapOut', s=s1, v=v1, then=209)
-    run.step('StartFault', t1, s=s1, then=237)
-    run.step('SwapcachePrepare', t1, then=262)
-    run.step('ChargeReclaim', t1, then=288)
-    run.step('LruIsolate', k1, then=307)
-    run.step('ShrinkDone', t1, then=327)
-    run.step('WbAllocFail', k1, then=344)
-    run.step('ChargeOk', t1, then=326)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeOk', t1, then=138)
+    run.step('AddToSwapCache', t1, then=172)
+    run.step('WbFolioExists', k1, then=206)
+    run.step('SwapReadFolio', t1, then=238)
+    run.step('MapFolioKeepCache', t1, then=267)
+    run.step('DropCleanFolio', s=s1, then=41)
 
 
 def test_walk_069(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
-    writeback fails to allocate a folio; k1 puts the entry back on the LRU."""
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache; s1's clean folio is dropped; v1 is swapped out to s1; t1 faults on
+    s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
+    reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
+    LRU; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -1966,48 +2035,25 @@ def test_walk_069(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeOk', t1, then=135)
-    run.step('WbAllocFail', k1, then=168)
-    run.step('WbPutback', k1, then=125)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeOk', t1, then=138)
+    run.step('AddToSwapCache', t1, then=172)
+    run.step('SwapReadFolio', t1, then=205)
+    run.step('MapFolioKeepCache', t1, then=237)
+    run.step('DropCleanFolio', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeOk', t1, then=138)
+    run.step('AddToSwapCache', t1, then=172)
+    run.step('SwapReadFolio', t1, then=205)
+    run.step('WbFolioExists', k1, then=238)
+    run.step('WbPutback', k1, then=195)
+    run.step('MapFolioKeepCache', t1, then=226)
+    run.step('DropCleanFolio', s=s1, then=55)
 
 
 def test_walk_070(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's
-    writeback skips the pinned slot."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeOk', t1, then=135)
-    run.step('WbSkipBusy', k1, then=168)
-
-
-def test_walk_071(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
-    its folio to the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry
-    back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeOk', t1, then=135)
-    run.step('AddToSwapCache', t1, then=167)
-    run.step('WbFolioExists', k1, then=199)
-    run.step('WbPutback', k1, then=157)
-
-
-def test_walk_072(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU; t1 isolates
@@ -2020,80 +2066,156 @@ def test_walk_072(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeReclaim', t1, then=136)
-    run.step('WbAllocFail', k1, then=170)
-    run.step('WbPutback', k1, then=127)
-    run.step('LruIsolate', t1, then=159)
-    run.step('WbAllocFail', t1, then=189)
-    run.step('WbPutback', t1, then=217)
-    run.step('ShrinkDone', k1, then=101)
-    run.step('ShrinkWorker', k1, then=133)
-    run.step('ShrinkDone', t1, then=166)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeReclaim', t1, then=139)
+    run.step('WbAllocFail', k1, then=175)
+    run.step('WbPutback', k1, then=129)
+    run.step('LruIsolate', t1, then=164)
+    run.step('WbAllocFail', t1, then=196)
+    run.step('WbPutback', t1, then=227)
+    run.step('ShrinkDone', k1, then=102)
+    run.step('ShrinkWorker', k1, then=136)
+    run.step('ShrinkDone', t1, then=171)
     run.step('ChargeFail', t1, then=3)
 
 
-def test_walk_073(system_for: SystemFactory) -> None:
+def test_walk_071(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1 ends its walk; t1
-    puts the entry back on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge
-    fails."""
+    allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
+    dropped; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1
+    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1
+    ends its walk; k1 starts a shrink walk; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page; v2 is swapped out to s1; k1 isolates the LRU head; k1's
+    writeback allocates a folio; t1 faults on s1; k1 writes the entry back."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('FreeSlot', s=s1, then=63)
-    run.step('DropCleanFolio', s=s1, then=96)
-    run.step('SwapOut', s=s1, v=v2, then=132)
-    run.step('StartFault', t1, s=s1, then=164)
-    run.step('SwapcachePrepare', t1, then=196)
-    run.step('ChargeReclaim', t1, then=226)
-    run.step('LruIsolate', t1, then=253)
-    run.step('WbAllocFail', t1, then=279)
-    run.step('ShrinkDone', k1, then=302)
-    run.step('WbPutback', t1, then=322)
-    run.step('ShrinkWorker', k1, then=338)
-    run.step('ShrinkDone', t1, then=350)
-    run.step('ChargeFail', t1, then=194)
+    run.step('StartFault', t1, s=s1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeOk', t1, then=166)
+    run.step('AddToSwapCache', t1, then=199)
+    run.step('SwapReadFolio', t1, then=230)
+    run.step('MapFolio', t1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=134)
+    run.step('StartFault', t1, s=s1, then=169)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ChargeFail', t1, then=134)
+    run.step('StartFault', t1, s=s1, then=169)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ChargeOk', t1, then=235)
+    run.step('ShrinkDone', k1, then=263)
+    run.step('ShrinkWorker', k1, then=288)
+    run.step('AddToSwapCache', t1, then=313)
+    run.step('SwapReadFolio', t1, then=336)
+    run.step('MapFolio', t1, then=231)
+    run.step('SwapOut', s=s1, v=v2, then=201)
+    run.step('LruIsolate', k1, then=232)
+    run.step('WbAllocFolio', k1, then=261)
+    run.step('StartFault', t1, s=s1, then=286)
+    run.step('WbWrite', k1, then=77)
+
+
+def test_walk_072(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    k1 ends its walk; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1 faults on
+    s1; k1 writes the entry back."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('ShrinkDone', k1, then=148)
+    run.step('SwapcachePrepare', t1, then=182)
+    run.step('ChargeOk', t1, then=213)
+    run.step('AddToSwapCache', t1, then=244)
+    run.step('SwapReadFolio', t1, then=271)
+    run.step('MapFolio', t1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('WbAllocFolio', k1, then=275)
+    run.step('StartFault', t1, s=s1, then=299)
+    run.step('WbWrite', k1, then=61)
+
+
+def test_walk_073(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page and leaves its folio in the swap cache; k1 ends its walk;
+    s1's clean folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; k1
+    isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry back."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeOk', t1, then=166)
+    run.step('AddToSwapCache', t1, then=199)
+    run.step('SwapReadFolio', t1, then=230)
+    run.step('MapFolioKeepCache', t1, then=63)
+    run.step('ShrinkDone', k1, then=98)
+    run.step('DropCleanFolio', s=s1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('LruIsolate', k1, then=232)
+    run.step('WbAllocFolio', k1, then=261)
+    run.step('WbWrite', k1, then=47)
 
 
 def test_walk_074(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
-    page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot;
-    t1's charge enters reclaim; k1 isolates the LRU head; t1 ends its walk; k1's writeback
-    fails to allocate a folio; t1's charge succeeds."""
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
+    folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is
+    dropped; k1 ends its walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink
+    walk; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1 isolates the LRU head;
+    t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
+    (-EEXIST); t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('FreeSlot', s=s1, then=79)
+    run.step('ShrinkDone', k1, then=116)
+    run.step('DropCleanFolio', s=s1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('LruIsolate', k1, then=248)
+    run.step('WbAllocFolio', k1, then=275)
     run.step('WbWrite', k1, then=35)
     run.step('DropCleanFolio', s=s1, then=62)
-    run.step('FreeSlot', s=s1, then=96)
-    run.step('ShrinkDone', k1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('StartFault', t1, s=s1, then=223)
-    run.step('SwapcachePrepare', t1, then=249)
-    run.step('ChargeOk', t1, then=274)
-    run.step('AddToSwapCache', t1, then=299)
-    run.step('SwapReadFolio', t1, then=320)
-    run.step('MapFolio', t1, then=221)
-    run.step('SwapOut', s=s1, v=v2, then=194)
-    run.step('StartFault', t1, s=s1, then=223)
-    run.step('SwapcachePrepare', t1, then=249)
-    run.step('ChargeReclaim', t1, then=275)
-    run.step('LruIsolate', k1, then=296)
-    run.step('ShrinkDone', t1, then=318)
-    run.step('WbAllocFail', k1, then=337)
-    run.step('ChargeOk', t1, then=317)
+    run.step('ShrinkDone', k1, then=97)
+    run.step('FreeSlot', s=s1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('SwapcachePrepare', t1, then=262)
+    run.step('ChargeOk', t1, then=288)
+    run.step('LruIsolate', k1, then=309)
+    run.step('AddToSwapCache', t1, then=332)
+    run.step('SwapReadFolio', t1, then=353)
+    run.step('WbFolioExists', k1, then=369)
+    run.step('MapFolioKeepCache', t1, then=377)
+    run.step('DropCleanFolio', s=s1, then=283)
 
 
 def test_walk_075(system_for: SystemFactory) -> None:
@@ -2103,7 +2225,8 @@ def test_walk_075(system_for: SystemFactory) -> None:
     walk; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry
     back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback fails
     to allocate a folio; t1 ends its walk; t1's charge fails; k1 puts the entry back on the
-    LRU; k1 ends its walk."""
+    LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1 is freed."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2111,54 +2234,29 @@ def test_walk_075(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeReclaim', t1, then=136)
-    run.step('WbSkipBusy', k1, then=170)
-    run.step('WbPutback', k1, then=127)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeReclaim', t1, then=139)
+    run.step('WbSkipBusy', k1, then=175)
+    run.step('WbPutback', k1, then=129)
     run.step('ShrinkDone', k1, then=20)
     run.step('LruIsolate', t1, then=39)
     run.step('WbSkipBusy', t1, then=68)
-    run.step('WbPutback', t1, then=101)
-    run.step('ShrinkWorker', k1, then=133)
-    run.step('LruIsolate', k1, then=165)
-    run.step('WbAllocFail', k1, then=197)
-    run.step('ShrinkDone', t1, then=126)
+    run.step('WbPutback', t1, then=102)
+    run.step('ShrinkWorker', k1, then=136)
+    run.step('LruIsolate', k1, then=170)
+    run.step('WbAllocFail', k1, then=204)
+    run.step('ShrinkDone', t1, then=128)
     run.step('ChargeFail', t1, then=16)
     run.step('WbPutback', k1, then=33)
     run.step('ShrinkDone', k1, then=1)
-
-
-def test_walk_076(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
-    dropped; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1;
-    t1 pins the slot; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1
-    puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=35)
-    run.step('ShrinkDone', k1, then=64)
-    run.step('DropCleanFolio', s=s1, then=97)
-    run.step('FreeSlot', s=s1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('StartFault', t1, s=s1, then=223)
-    run.step('SwapcachePrepare', t1, then=249)
-    run.step('LruIsolate', k1, then=270)
-    run.step('WbAllocFail', k1, then=297)
-    run.step('WbPutback', k1, then=196)
-    run.step('ShrinkDone', k1, then=224)
-    run.step('ChargeOk', t1, then=250)
-    run.step('ShrinkWorker', k1, then=274)
-    run.step('LruIsolate', k1, then=295)
-    run.step('WbSkipBusy', k1, then=317)
+    run.step('FreeSlot', s=s1, then=63)
 
 
-def test_walk_077(system_for: SystemFactory) -> None:
+def test_walk_076(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; k1's writeback fails to
@@ -2171,17 +2269,17 @@ def test_walk_077(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeReclaim', t1, then=136)
-    run.step('LruIsolate', t1, then=169)
-    run.step('WbAllocFail', t1, then=201)
-    run.step('WbAllocFail', k1, then=228)
-    run.step('WbPutback', t1, then=254)
-    run.step('ShrinkDone', t1, then=280)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeReclaim', t1, then=139)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbAllocFail', t1, then=208)
+    run.step('WbAllocFail', k1, then=239)
+    run.step('WbPutback', t1, then=268)
+    run.step('ShrinkDone', t1, then=294)
     run.step('ChargeFail', t1, then=70)
 
 
-def test_walk_078(system_for: SystemFactory) -> None:
+def test_walk_077(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; k1's writeback skips the pinned slot; t1's writeback skips the
@@ -2193,14 +2291,14 @@ def test_walk_078(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeReclaim', t1, then=136)
-    run.step('LruIsolate', t1, then=169)
-    run.step('WbSkipBusy', k1, then=200)
-    run.step('WbSkipBusy', t1, then=228)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeReclaim', t1, then=139)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbSkipBusy', k1, then=207)
+    run.step('WbSkipBusy', t1, then=239)
 
 
-def test_walk_079(system_for: SystemFactory) -> None:
+def test_walk_078(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
@@ -2214,27 +2312,65 @@ def test_walk_079(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeReclaim', t1, then=136)
-    run.step('LruIsolate', t1, then=169)
-    run.step('WbSkipBusy', t1, then=201)
-    run.step('WbPutback', t1, then=229)
-    run.step('ShrinkDone', t1, then=255)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeReclaim', t1, then=139)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbSkipBusy', t1, then=208)
+    run.step('WbPutback', t1, then=240)
+    run.step('ShrinkDone', t1, then=269)
     run.step('ChargeFail', t1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeReclaim', t1, then=136)
-    run.step('LruIsolate', t1, then=169)
-    run.step('WbAllocFail', t1, then=201)
-    run.step('WbSkipBusy', k1, then=228)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeReclaim', t1, then=139)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbAllocFail', t1, then=208)
+    run.step('WbSkipBusy', k1, then=239)
+
+
+def test_walk_079(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
+    on the LRU; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
+    t1 ends its walk; t1's charge fails; k1 ends its walk; k1 starts a shrink walk; t1
+    faults on s1; t1 pins the slot; t1's charge succeeds; k1 isolates the LRU head; k1's
+    writeback skips the pinned slot; t1 adds its folio to the swap cache; t1 reads the page
+    in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeReclaim', t1, then=139)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbAllocFail', t1, then=208)
+    run.step('WbPutback', t1, then=240)
+    run.step('WbAllocFail', k1, then=268)
+    run.step('WbPutback', k1, then=227)
+    run.step('ShrinkDone', t1, then=163)
+    run.step('ChargeFail', t1, then=33)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeOk', t1, then=36)
+    run.step('LruIsolate', k1, then=56)
+    run.step('WbSkipBusy', k1, then=89)
+    run.step('AddToSwapCache', t1, then=126)
+    run.step('SwapReadFolio', t1, then=161)
+    run.step('MapFolioKeepCache', t1, then=194)
+    run.step('DropCleanFolio', s=s1, then=29)
 
 
 def test_walk_080(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
-    on the LRU; k1's writeback fails to allocate a folio; k1 puts the entry back on the LRU;
-    t1 ends its walk; t1's charge fails; k1 ends its walk."""
+    on the LRU; k1's writeback skips the pinned slot."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2242,54 +2378,22 @@ def test_walk_080(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeReclaim', t1, then=136)
-    run.step('LruIsolate', t1, then=169)
-    run.step('WbAllocFail', t1, then=201)
-    run.step('WbPutback', t1, then=229)
-    run.step('WbAllocFail', k1, then=254)
-    run.step('WbPutback', k1, then=217)
-    run.step('ShrinkDone', t1, then=158)
-    run.step('ChargeFail', t1, then=33)
-    run.step('ShrinkDone', k1, then=1)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeReclaim', t1, then=139)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbAllocFail', t1, then=208)
+    run.step('WbPutback', t1, then=240)
+    run.step('WbSkipBusy', k1, then=268)
 
 
 def test_walk_081(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
-    page; v2 is swapped out to s1; k1 isolates the LRU head; s1 is freed; v1 is swapped out
-    to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
-    LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU;
-    k1's writeback skips the pinned slot."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('StartFault', t1, s=s1, then=9)
-    run.step('SwapcachePrepare', t1, then=18)
-    run.step('ChargeOk', t1, then=36)
-    run.step('AddToSwapCache', t1, then=65)
-    run.step('SwapReadFolio', t1, then=99)
-    run.step('MapFolio', t1, then=7)
-    run.step('SwapOut', s=s1, v=v2, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeReclaim', t1, then=136)
-    run.step('LruIsolate', t1, then=169)
-    run.step('WbAllocFail', t1, then=201)
-    run.step('WbPutback', t1, then=229)
-    run.step('WbSkipBusy', k1, then=254)
-
-
-def test_walk_082(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
     on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache;
-    t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
-    the LRU; k1 ends its walk."""
+    t1 reads the page in; t1 maps the page and leaves its folio in the swap cache; k1's
+    writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk;
+    s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2297,21 +2401,23 @@ def test_walk_082(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeReclaim', t1, then=136)
-    run.step('LruIsolate', t1, then=169)
-    run.step('WbAllocFail', t1, then=201)
-    run.step('WbPutback', t1, then=229)
-    run.step('ShrinkDone', t1, then=255)
-    run.step('ChargeOk', t1, then=135)
-    run.step('AddToSwapCache', t1, then=167)
-    run.step('SwapReadFolio', t1, then=198)
-    run.step('WbFolioExists', k1, then=227)
-    run.step('WbPutback', k1, then=188)
-    run.step('ShrinkDone', k1, then=67)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeReclaim', t1, then=139)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbAllocFail', t1, then=208)
+    run.step('WbPutback', t1, then=240)
+    run.step('ShrinkDone', t1, then=269)
+    run.step('ChargeOk', t1, then=138)
+    run.step('AddToSwapCache', t1, then=172)
+    run.step('SwapReadFolio', t1, then=205)
+    run.step('MapFolioKeepCache', t1, then=237)
+    run.step('WbFolioExists', k1, then=267)
+    run.step('WbPutback', k1, then=226)
+    run.step('ShrinkDone', k1, then=101)
+    run.step('DropCleanFolio', s=s1, then=0)
 
 
-def test_walk_083(system_for: SystemFactory) -> None:
+def test_walk_082(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
@@ -2324,22 +2430,25 @@ def test_walk_083(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeReclaim', t1, then=136)
-    run.step('LruIsolate', t1, then=169)
-    run.step('WbAllocFail', t1, then=201)
-    run.step('WbPutback', t1, then=229)
-    run.step('ShrinkDone', t1, then=255)
-    run.step('WbAllocFail', k1, then=280)
-    run.step('ChargeOk', t1, then=168)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeReclaim', t1, then=139)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbAllocFail', t1, then=208)
+    run.step('WbPutback', t1, then=240)
+    run.step('ShrinkDone', t1, then=269)
+    run.step('WbAllocFail', k1, then=294)
+    run.step('ChargeOk', t1, then=173)
 
 
-def test_walk_084(system_for: SystemFactory) -> None:
+def test_walk_083(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
     on the LRU; t1 ends its walk; k1's writeback skips the pinned slot; k1 puts the entry
-    back on the LRU; t1's charge succeeds."""
+    back on the LRU; t1's charge succeeds; k1 ends its walk; k1 starts a shrink walk; k1
+    isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page in; k1's
+    writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk;
+    t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2347,23 +2456,36 @@ def test_walk_084(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapcachePrepare', t1, then=102)
-    run.step('ChargeReclaim', t1, then=136)
-    run.step('LruIsolate', t1, then=169)
-    run.step('WbAllocFail', t1, then=201)
-    run.step('WbPutback', t1, then=229)
-    run.step('ShrinkDone', t1, then=255)
-    run.step('WbSkipBusy', k1, then=280)
-    run.step('WbPutback', k1, then=158)
-    run.step('ChargeOk', t1, then=125)
+    run.step('SwapcachePrepare', t1, then=103)
+    run.step('ChargeReclaim', t1, then=139)
+    run.step('LruIsolate', t1, then=174)
+    run.step('WbAllocFail', t1, then=208)
+    run.step('WbPutback', t1, then=240)
+    run.step('ShrinkDone', t1, then=269)
+    run.step('WbSkipBusy', k1, then=294)
+    run.step('WbPutback', k1, then=163)
+    run.step('ChargeOk', t1, then=127)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('LruIsolate', k1, then=56)
+    run.step('AddToSwapCache', t1, then=88)
+    run.step('SwapReadFolio', t1, then=125)
+    run.step('WbFolioExists', k1, then=161)
+    run.step('WbPutback', k1, then=195)
+    run.step('ShrinkDone', k1, then=67)
+    run.step('MapFolioKeepCache', t1, then=101)
 
 
-def test_walk_085(system_for: SystemFactory) -> None:
+def test_walk_084(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
     finds the entry gone; t1 pins the slot; k1 puts the entry back on the LRU; t1's charge
     enters reclaim; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head;
-    k1's writeback fails to allocate a folio; t1 ends its walk; t1's charge succeeds."""
+    k1's writeback fails to allocate a folio; t1 ends its walk; t1's charge succeeds; t1
+    adds its folio to the swap cache; k1 puts the entry back on the LRU; k1 ends its walk;
+    k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the
+    page and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1
+    puts the entry back on the LRU."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2371,26 +2493,37 @@ def test_walk_085(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('WbAllocFolio', k1, then=104)
-    run.step('WbEntryGone', k1, then=103)
-    run.step('SwapcachePrepare', t1, then=137)
+    run.step('WbAllocFolio', k1, then=105)
+    run.step('WbEntryGone', k1, then=104)
+    run.step('SwapcachePrepare', t1, then=140)
     run.step('WbPutback', k1, then=92)
-    run.step('ChargeReclaim', t1, then=127)
+    run.step('ChargeReclaim', t1, then=129)
     run.step('ShrinkDone', k1, then=20)
     run.step('ShrinkWorker', k1, then=37)
     run.step('LruIsolate', k1, then=57)
     run.step('WbAllocFail', k1, then=91)
-    run.step('ShrinkDone', t1, then=126)
+    run.step('ShrinkDone', t1, then=128)
     run.step('ChargeOk', t1, then=89)
+    run.step('AddToSwapCache', t1, then=126)
+    run.step('WbPutback', k1, then=162)
+    run.step('ShrinkDone', k1, then=38)
+    run.step('ShrinkWorker', k1, then=65)
+    run.step('LruIsolate', k1, then=88)
+    run.step('SwapReadFolio', t1, then=125)
+    run.step('MapFolioKeepCache', t1, then=160)
+    run.step('WbFolioExists', k1, then=194)
+    run.step('WbPutback', k1, then=226)
 
 
-def test_walk_086(system_for: SystemFactory) -> None:
+def test_walk_085(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; t1 retries the fault; k1 ends its walk; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips
-    the pinned slot."""
+    charge succeeds; k1 starts a shrink walk; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio
+    is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
+    enters reclaim; t1 isolates the LRU head; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2398,27 +2531,33 @@ def test_walk_086(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('WbAllocFolio', k1, then=104)
-    run.step('SwapCacheHit', t1, then=138)
-    run.step('WbEntryGone', k1, then=171)
-    run.step('WbPutback', k1, then=202)
+    run.step('WbAllocFolio', k1, then=105)
+    run.step('SwapCacheHit', t1, then=141)
+    run.step('WbEntryGone', k1, then=176)
+    run.step('WbPutback', k1, then=209)
     run.step('RetryFault', t1, then=33)
     run.step('ShrinkDone', k1, then=1)
     run.step('StartFault', t1, s=s1, then=4)
     run.step('SwapcachePrepare', t1, then=10)
     run.step('ChargeOk', t1, then=19)
     run.step('ShrinkWorker', k1, then=36)
-    run.step('LruIsolate', k1, then=56)
-    run.step('WbSkipBusy', k1, then=89)
+    run.step('AddToSwapCache', t1, then=65)
+    run.step('SwapReadFolio', t1, then=99)
+    run.step('MapFolioKeepCache', t1, then=135)
+    run.step('DropCleanFolio', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('ChargeReclaim', t1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('ShrinkDone', k1, then=39)
 
 
-def test_walk_087(system_for: SystemFactory) -> None:
+def test_walk_086(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; k1 ends its
-    walk."""
+    the LRU; k1 ends its walk; t1 retries the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2426,18 +2565,49 @@ def test_walk_087(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('WbAllocFolio', k1, then=104)
-    run.step('SwapCacheHit', t1, then=138)
-    run.step('WbEntryGone', k1, then=171)
-    run.step('WbPutback', k1, then=202)
-    run.step('ShrinkDone', k1, then=230)
+    run.step('WbAllocFolio', k1, then=105)
+    run.step('SwapCacheHit', t1, then=141)
+    run.step('WbEntryGone', k1, then=176)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=241)
     run.step('RetryFault', t1, then=1)
+
+
+def test_walk_087(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1
+    puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 isolates
+    the LRU head; t1's writeback fails to allocate a folio; k1 ends its walk; t1 puts the
+    entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; t1 ends its
+    walk; t1's charge succeeds; k1 starts a shrink walk; t1 adds its folio to the swap
+    cache; t1 reads the page in; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=4)
     run.step('SwapcachePrepare', t1, then=10)
     run.step('ChargeReclaim', t1, then=20)
     run.step('ShrinkWorker', k1, then=37)
+    run.step('LruIsolate', k1, then=57)
+    run.step('WbSkipBusy', k1, then=91)
+    run.step('WbPutback', k1, then=129)
+    run.step('ShrinkDone', k1, then=20)
+    run.step('ShrinkWorker', k1, then=37)
     run.step('LruIsolate', t1, then=66)
-    run.step('ShrinkDone', k1, then=39)
+    run.step('WbAllocFail', t1, then=100)
+    run.step('ShrinkDone', k1, then=68)
+    run.step('WbPutback', t1, then=102)
+    run.step('ShrinkWorker', k1, then=136)
+    run.step('LruIsolate', k1, then=170)
+    run.step('WbSkipBusy', k1, then=204)
+    run.step('WbPutback', k1, then=227)
+    run.step('ShrinkDone', k1, then=102)
+    run.step('ShrinkDone', t1, then=137)
+    run.step('ChargeOk', t1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('AddToSwapCache', t1, then=65)
+    run.step('SwapReadFolio', t1, then=99)
+    run.step('ShrinkDone', k1, then=67)
 
 
 def test_walk_088(system_for: SystemFactory) -> None:
@@ -2445,11 +2615,7 @@ def test_walk_088(system_for: SystemFactory) -> None:
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
-    the fault; k1's writeback allocates a folio; k1 writes the entry back; t1 faults on s1;
-    s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its
-    walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
-    the page in; k1 ends its walk."""
+    the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2457,191 +2623,57 @@ def test_walk_088(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('WbAllocFolio', k1, then=104)
-    run.step('SwapCacheHit', t1, then=138)
-    run.step('WbEntryGone', k1, then=171)
-    run.step('WbPutback', k1, then=202)
-    run.step('ShrinkDone', k1, then=230)
-    run.step('ShrinkWorker', k1, then=256)
-    run.step('LruIsolate', k1, then=281)
+    run.step('WbAllocFolio', k1, then=105)
+    run.step('SwapCacheHit', t1, then=141)
+    run.step('WbEntryGone', k1, then=176)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=241)
+    run.step('ShrinkWorker', k1, then=270)
+    run.step('LruIsolate', k1, then=295)
     run.step('RetryFault', t1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('StartFault', t1, s=s1, then=61)
-    run.step('DropCleanFolio', s=s1, then=94)
-    run.step('SwapcachePrepare', t1, then=130)
-    run.step('ChargeReclaim', t1, then=162)
-    run.step('ShrinkDone', t1, then=193)
-    run.step('ChargeFail', t1, then=62)
-    run.step('StartFault', t1, s=s1, then=94)
-    run.step('SwapcachePrepare', t1, then=130)
-    run.step('ChargeReclaim', t1, then=162)
-    run.step('ShrinkDone', t1, then=193)
-    run.step('ChargeOk', t1, then=161)
-    run.step('AddToSwapCache', t1, then=192)
-    run.step('SwapReadFolio', t1, then=220)
-    run.step('ShrinkDone', k1, then=244)
 
 
 def test_walk_089(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=69)
-    run.step('WbAllocFolio', k1, then=104)
-    run.step('SwapCacheHit', t1, then=138)
-    run.step('WbEntryGone', k1, then=171)
-    run.step('WbPutback', k1, then=202)
-    run.step('ShrinkDone', k1, then=230)
-    run.step('ShrinkWorker', k1, then=256)
-    run.step('RetryFault', t1, then=3)
-
-
-def test_walk_090(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; k1 isolates the LRU head; k1's writeback skips the pinned slot;
-    k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1
-    isolates the LRU head; t1's writeback fails to allocate a folio; k1 ends its walk; t1
-    puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; t1
-    ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head;
-    t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('StartFault', t1, s=s1, then=9)
-    run.step('SwapcachePrepare', t1, then=18)
-    run.step('ChargeReclaim', t1, then=37)
-    run.step('LruIsolate', k1, then=57)
-    run.step('WbSkipBusy', k1, then=91)
-    run.step('WbPutback', k1, then=127)
-    run.step('ShrinkDone', k1, then=20)
-    run.step('ShrinkWorker', k1, then=37)
-    run.step('LruIsolate', t1, then=66)
-    run.step('WbAllocFail', t1, then=100)
-    run.step('ShrinkDone', k1, then=68)
-    run.step('WbPutback', t1, then=101)
-    run.step('ShrinkWorker', k1, then=133)
-    run.step('LruIsolate', k1, then=165)
-    run.step('WbSkipBusy', k1, then=197)
-    run.step('WbPutback', k1, then=217)
-    run.step('ShrinkDone', k1, then=101)
-    run.step('ShrinkDone', t1, then=134)
-    run.step('ChargeOk', t1, then=19)
-    run.step('ShrinkWorker', k1, then=36)
-    run.step('LruIsolate', k1, then=56)
-    run.step('AddToSwapCache', t1, then=88)
-    run.step('SwapReadFolio', t1, then=123)
-    run.step('WbFolioExists', k1, then=156)
-    run.step('WbPutback', k1, then=188)
-
-
-def test_walk_091(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback fails to allocate a folio; t1 retries the fault; t1 faults on s1; t1 pins the
-    slot; t1's charge enters reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU
-    head; t1's writeback skips the pinned slot."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=69)
-    run.step('WbAllocFolio', k1, then=104)
-    run.step('SwapCacheHit', t1, then=138)
-    run.step('WbEntryGone', k1, then=171)
-    run.step('WbPutback', k1, then=202)
-    run.step('ShrinkDone', k1, then=230)
-    run.step('ShrinkWorker', k1, then=256)
-    run.step('LruIsolate', k1, then=281)
-    run.step('WbAllocFail', k1, then=304)
-    run.step('RetryFault', t1, then=16)
-    run.step('StartFault', t1, s=s1, then=31)
-    run.step('SwapcachePrepare', t1, then=58)
-    run.step('ChargeReclaim', t1, then=91)
-    run.step('WbPutback', k1, then=127)
-    run.step('LruIsolate', t1, then=159)
-    run.step('WbSkipBusy', t1, then=189)
-
-
-def test_walk_092(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; t1 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=69)
-    run.step('WbAllocFolio', k1, then=104)
-    run.step('SwapCacheHit', t1, then=138)
-    run.step('WbEntryGone', k1, then=171)
-    run.step('WbPutback', k1, then=202)
-    run.step('ShrinkDone', k1, then=230)
-    run.step('ShrinkWorker', k1, then=256)
-    run.step('LruIsolate', k1, then=281)
-    run.step('WbAllocFolio', k1, then=305)
-    run.step('RetryFault', t1, then=17)
-
-
-def test_walk_093(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
-    folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its walk;
-    t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1 ends
-    its walk; k1 puts the entry back on the LRU; t1's charge fails."""
+    allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
+    dropped; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1;
+    t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; t1 ends its
+    walk; k1's writeback fails to allocate a folio; t1's charge succeeds; t1 adds its folio
+    to the swap cache; t1 reads the page in; k1 puts the entry back on the LRU; t1 maps the
+    page and leaves its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=35)
-    run.step('FreeSlot', s=s1, then=63)
-    run.step('ShrinkDone', k1, then=98)
-    run.step('DropCleanFolio', s=s1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('ShrinkWorker', k1, then=194)
-    run.step('StartFault', t1, s=s1, then=223)
-    run.step('SwapcachePrepare', t1, then=249)
-    run.step('ChargeReclaim', t1, then=275)
-    run.step('LruIsolate', t1, then=300)
-    run.step('ShrinkDone', k1, then=277)
-    run.step('WbAllocFail', t1, then=302)
-    run.step('WbPutback', t1, then=322)
-    run.step('ShrinkWorker', k1, then=338)
-    run.step('LruIsolate', k1, then=349)
+    run.step('ShrinkDone', k1, then=64)
+    run.step('DropCleanFolio', s=s1, then=97)
+    run.step('FreeSlot', s=s1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('SwapcachePrepare', t1, then=262)
+    run.step('ChargeReclaim', t1, then=289)
+    run.step('LruIsolate', k1, then=310)
+    run.step('ShrinkDone', t1, then=334)
     run.step('WbAllocFail', k1, then=355)
-    run.step('ShrinkDone', t1, then=337)
-    run.step('WbPutback', k1, then=323)
-    run.step('ChargeFail', t1, then=132)
+    run.step('ChargeOk', t1, then=333)
+    run.step('AddToSwapCache', t1, then=354)
+    run.step('SwapReadFolio', t1, then=369)
+    run.step('WbPutback', k1, then=292)
+    run.step('MapFolioKeepCache', t1, then=317)
+    run.step('DropCleanFolio', s=s1, then=96)
 
 
-def test_walk_094(system_for: SystemFactory) -> None:
+def test_walk_090(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back
-    on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback skips the pinned slot; k1 puts the entry back on the LRU; t1 ends its walk;
-    t1's charge succeeds."""
+    t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1 ends its walk; t1
+    puts the entry back on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge
+    fails; t1 faults on s1; t1 pins the slot; k1 isolates the LRU head; k1's writeback fails
+    to allocate a folio; k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2650,23 +2682,321 @@ def test_walk_094(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=35)
     run.step('DropCleanFolio', s=s1, then=62)
     run.step('FreeSlot', s=s1, then=96)
-    run.step('SwapOut', s=s1, v=v2, then=132)
-    run.step('StartFault', t1, s=s1, then=164)
-    run.step('SwapcachePrepare', t1, then=196)
-    run.step('ChargeReclaim', t1, then=226)
-    run.step('LruIsolate', t1, then=253)
-    run.step('WbSkipBusy', t1, then=279)
-    run.step('WbPutback', t1, then=303)
-    run.step('ShrinkDone', k1, then=322)
-    run.step('ShrinkWorker', k1, then=338)
-    run.step('LruIsolate', k1, then=349)
-    run.step('WbSkipBusy', k1, then=355)
-    run.step('WbPutback', k1, then=303)
-    run.step('ShrinkDone', t1, then=323)
-    run.step('ChargeOk', t1, then=225)
+    run.step('SwapOut', s=s1, v=v2, then=134)
+    run.step('StartFault', t1, s=s1, then=169)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ChargeReclaim', t1, then=236)
+    run.step('LruIsolate', t1, then=266)
+    run.step('WbAllocFail', t1, then=293)
+    run.step('ShrinkDone', k1, then=316)
+    run.step('WbPutback', t1, then=339)
+    run.step('ShrinkWorker', k1, then=357)
+    run.step('ShrinkDone', t1, then=371)
+    run.step('ChargeFail', t1, then=201)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('SwapcachePrepare', t1, then=262)
+    run.step('LruIsolate', k1, then=284)
+    run.step('WbAllocFail', k1, then=311)
+    run.step('WbPutback', k1, then=203)
+
+
+def test_walk_091(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 ends its walk; t1's
+    charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1 adds its folio to
+    the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
+    ends its walk; s1's clean folio is dropped; v2 is swapped out to s1; k1 starts a shrink
+    walk; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=134)
+    run.step('StartFault', t1, s=s1, then=169)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ShrinkDone', k1, then=234)
+    run.step('ChargeOk', t1, then=263)
+    run.step('ShrinkWorker', k1, then=288)
+    run.step('LruIsolate', k1, then=309)
+    run.step('AddToSwapCache', t1, then=332)
+    run.step('SwapReadFolio', t1, then=353)
+    run.step('MapFolioKeepCache', t1, then=368)
+    run.step('WbFolioExists', k1, then=377)
+    run.step('WbPutback', k1, then=317)
+    run.step('ShrinkDone', k1, then=338)
+    run.step('DropCleanFolio', s=s1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('SwapcachePrepare', t1, then=262)
+    run.step('ChargeOk', t1, then=288)
+    run.step('AddToSwapCache', t1, then=313)
+    run.step('SwapReadFolio', t1, then=336)
+    run.step('MapFolioKeepCache', t1, then=356)
+    run.step('DropCleanFolio', s=s1, then=231)
+
+
+def test_walk_092(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; s1 is freed; v2 is
+    swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; k1 ends its walk; t1's writeback fails to allocate a folio; t1
+    puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; t1 ends its walk; k1 puts the entry back on the
+    LRU; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('ShrinkDone', k1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('ShrinkWorker', k1, then=201)
+    run.step('FreeSlot', s=s1, then=231)
+    run.step('SwapOut', s=s1, v=v2, then=201)
+    run.step('StartFault', t1, s=s1, then=233)
+    run.step('SwapcachePrepare', t1, then=262)
+    run.step('ChargeReclaim', t1, then=289)
+    run.step('LruIsolate', t1, then=314)
+    run.step('ShrinkDone', k1, then=291)
+    run.step('WbAllocFail', t1, then=316)
+    run.step('WbPutback', t1, then=339)
+    run.step('ShrinkWorker', k1, then=357)
+    run.step('LruIsolate', k1, then=370)
+    run.step('WbAllocFail', k1, then=378)
+    run.step('ShrinkDone', t1, then=355)
+    run.step('WbPutback', k1, then=340)
+    run.step('ChargeFail', t1, then=134)
+
+
+def test_walk_093(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back
+    on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback skips the pinned slot; k1 puts the entry back on the LRU; t1 ends its walk;
+    t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends
+    its walk; t1 maps the page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=134)
+    run.step('StartFault', t1, s=s1, then=169)
+    run.step('SwapcachePrepare', t1, then=203)
+    run.step('ChargeReclaim', t1, then=236)
+    run.step('LruIsolate', t1, then=266)
+    run.step('WbSkipBusy', t1, then=293)
+    run.step('WbPutback', t1, then=318)
+    run.step('ShrinkDone', k1, then=339)
+    run.step('ShrinkWorker', k1, then=357)
+    run.step('LruIsolate', k1, then=370)
+    run.step('WbSkipBusy', k1, then=378)
+    run.step('WbPutback', k1, then=318)
+    run.step('ShrinkDone', t1, then=340)
+    run.step('ChargeOk', t1, then=235)
+    run.step('AddToSwapCache', t1, then=265)
+    run.step('SwapReadFolio', t1, then=292)
+    run.step('ShrinkDone', k1, then=315)
+    run.step('MapFolioKeepCache', t1, then=338)
+
+
+def test_walk_094(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; t1 faults on
+    s1; t1 pins the slot; k1 isolates the LRU head; k1's writeback skips the pinned slot;
+    t1's charge enters reclaim; k1 puts the entry back on the LRU; t1 isolates the LRU head;
+    t1's writeback skips the pinned slot."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=105)
+    run.step('SwapCacheHit', t1, then=141)
+    run.step('WbEntryGone', k1, then=176)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=241)
+    run.step('ShrinkWorker', k1, then=270)
+    run.step('RetryFault', t1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('LruIsolate', k1, then=30)
+    run.step('WbSkipBusy', k1, then=58)
+    run.step('ChargeReclaim', t1, then=91)
+    run.step('WbPutback', k1, then=129)
+    run.step('LruIsolate', t1, then=164)
+    run.step('WbSkipBusy', t1, then=196)
 
 
 def test_walk_095(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback fails to allocate a folio; t1 retries the fault; t1 faults on s1; t1 pins the
+    slot; k1 puts the entry back on the LRU; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=105)
+    run.step('SwapCacheHit', t1, then=141)
+    run.step('WbEntryGone', k1, then=176)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=241)
+    run.step('ShrinkWorker', k1, then=270)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFail', k1, then=319)
+    run.step('RetryFault', t1, then=16)
+    run.step('StartFault', t1, s=s1, then=31)
+    run.step('SwapcachePrepare', t1, then=58)
+    run.step('WbPutback', k1, then=92)
+    run.step('ShrinkDone', k1, then=10)
+
+
+def test_walk_096(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
+    t1 puts the entry back on the LRU; k1 isolates the LRU head; t1 ends its walk; k1's
+    writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned
+    slot; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page and leaves its folio in the swap cache; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ShrinkWorker', k1, then=18)
+    run.step('ChargeReclaim', t1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('WbSkipBusy', t1, then=100)
+    run.step('WbPutback', t1, then=136)
+    run.step('LruIsolate', k1, then=170)
+    run.step('ShrinkDone', t1, then=90)
+    run.step('WbAllocFail', k1, then=128)
+    run.step('WbPutback', k1, then=163)
+    run.step('ShrinkDone', k1, then=137)
+    run.step('ShrinkWorker', k1, then=171)
+    run.step('LruIsolate', k1, then=90)
+    run.step('WbSkipBusy', k1, then=128)
+    run.step('WbPutback', k1, then=163)
+    run.step('ShrinkDone', k1, then=137)
+    run.step('ShrinkWorker', k1, then=171)
+    run.step('ChargeOk', t1, then=36)
+    run.step('AddToSwapCache', t1, then=65)
+    run.step('SwapReadFolio', t1, then=99)
+    run.step('MapFolioKeepCache', t1, then=135)
+    run.step('ShrinkDone', k1, then=101)
+
+
+def test_walk_097(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; t1 retries the fault; k1 writes the entry back; t1 faults
+    on s1; s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; t1
+    ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; t1 ends its walk; t1's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=105)
+    run.step('SwapCacheHit', t1, then=141)
+    run.step('WbEntryGone', k1, then=176)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=241)
+    run.step('ShrinkWorker', k1, then=270)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFolio', k1, then=320)
+    run.step('RetryFault', t1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('StartFault', t1, s=s1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeReclaim', t1, then=167)
+    run.step('ShrinkDone', t1, then=200)
+    run.step('ChargeFail', t1, then=62)
+    run.step('StartFault', t1, s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeReclaim', t1, then=167)
+    run.step('ShrinkDone', t1, then=200)
+    run.step('ChargeOk', t1, then=166)
+
+
+def test_walk_098(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; k1 ends its walk; t1 maps the page and leaves its folio in the swap cache;
+    s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot;
+    t1's charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; t1's
+    writeback fails to allocate a folio; k1 ends its walk; t1 puts the entry back on the
+    LRU; t1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; t1 adds its folio
+    to the swap cache; t1 reads the page in; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeOk', t1, then=166)
+    run.step('AddToSwapCache', t1, then=199)
+    run.step('SwapReadFolio', t1, then=230)
+    run.step('ShrinkDone', k1, then=257)
+    run.step('MapFolioKeepCache', t1, then=98)
+    run.step('DropCleanFolio', s=s1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('StartFault', t1, s=s1, then=202)
+    run.step('SwapcachePrepare', t1, then=234)
+    run.step('ChargeReclaim', t1, then=264)
+    run.step('ShrinkWorker', k1, then=289)
+    run.step('LruIsolate', t1, then=314)
+    run.step('WbAllocFail', t1, then=337)
+    run.step('ShrinkDone', k1, then=316)
+    run.step('WbPutback', t1, then=339)
+    run.step('ShrinkDone', t1, then=358)
+    run.step('ChargeOk', t1, then=263)
+    run.step('ShrinkWorker', k1, then=288)
+    run.step('AddToSwapCache', t1, then=313)
+    run.step('SwapReadFolio', t1, then=336)
+    run.step('ShrinkDone', k1, then=315)
+
+
+def test_walk_099(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2683,36 +3013,37 @@ def test_walk_095(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('WbAllocFolio', k1, then=104)
-    run.step('SwapCacheHit', t1, then=138)
-    run.step('WbEntryGone', k1, then=171)
-    run.step('WbPutback', k1, then=202)
-    run.step('ShrinkDone', k1, then=230)
-    run.step('ShrinkWorker', k1, then=256)
-    run.step('LruIsolate', k1, then=281)
-    run.step('WbAllocFail', k1, then=304)
-    run.step('WbPutback', k1, then=202)
-    run.step('ShrinkDone', k1, then=230)
-    run.step('ShrinkWorker', k1, then=256)
-    run.step('LruIsolate', k1, then=281)
-    run.step('WbAllocFolio', k1, then=305)
-    run.step('WbWrite', k1, then=324)
-    run.step('DropCleanFolio', s=s1, then=340)
+    run.step('WbAllocFolio', k1, then=105)
+    run.step('SwapCacheHit', t1, then=141)
+    run.step('WbEntryGone', k1, then=176)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=241)
+    run.step('ShrinkWorker', k1, then=270)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFail', k1, then=319)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=241)
+    run.step('ShrinkWorker', k1, then=270)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFolio', k1, then=320)
+    run.step('WbWrite', k1, then=341)
+    run.step('DropCleanFolio', s=s1, then=359)
     run.step('RetryFault', t1, then=62)
     run.step('StartFault', t1, s=s1, then=94)
-    run.step('SwapcachePrepare', t1, then=130)
-    run.step('ChargeReclaim', t1, then=162)
-    run.step('ShrinkDone', t1, then=193)
-    run.step('ShrinkDone', k1, then=219)
-    run.step('ChargeOk', t1, then=190)
+    run.step('SwapcachePrepare', t1, then=132)
+    run.step('ChargeReclaim', t1, then=167)
+    run.step('ShrinkDone', t1, then=200)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ChargeOk', t1, then=197)
 
 
-def test_walk_096(system_for: SystemFactory) -> None:
+def test_walk_100(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; t1 retries the fault."""
+    writeback allocates a folio; k1 writes the entry back; t1 retries the fault; k1 ends its
+    walk; s1 is freed."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2720,57 +3051,21 @@ def test_walk_096(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('WbAllocFolio', k1, then=104)
-    run.step('SwapCacheHit', t1, then=138)
-    run.step('WbEntryGone', k1, then=171)
-    run.step('WbPutback', k1, then=202)
-    run.step('ShrinkDone', k1, then=230)
-    run.step('ShrinkWorker', k1, then=256)
-    run.step('LruIsolate', k1, then=281)
-    run.step('WbAllocFolio', k1, then=305)
-    run.step('WbWrite', k1, then=324)
+    run.step('WbAllocFolio', k1, then=105)
+    run.step('SwapCacheHit', t1, then=141)
+    run.step('WbEntryGone', k1, then=176)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=241)
+    run.step('ShrinkWorker', k1, then=270)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFolio', k1, then=320)
+    run.step('WbWrite', k1, then=341)
     run.step('RetryFault', t1, then=35)
-
-
-def test_walk_097(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
-    folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; t1's writeback
-    fails to allocate a folio; k1 ends its walk; t1 puts the entry back on the LRU; t1 ends
-    its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1
-    adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
     run.step('ShrinkDone', k1, then=64)
     run.step('FreeSlot', s=s1, then=98)
-    run.step('DropCleanFolio', s=s1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('StartFault', t1, s=s1, then=195)
-    run.step('SwapcachePrepare', t1, then=224)
-    run.step('ChargeReclaim', t1, then=251)
-    run.step('ShrinkWorker', k1, then=275)
-    run.step('LruIsolate', t1, then=300)
-    run.step('WbAllocFail', t1, then=321)
-    run.step('ShrinkDone', k1, then=302)
-    run.step('WbPutback', t1, then=322)
-    run.step('ShrinkDone', t1, then=339)
-    run.step('ChargeOk', t1, then=250)
-    run.step('ShrinkWorker', k1, then=274)
-    run.step('LruIsolate', k1, then=295)
-    run.step('AddToSwapCache', t1, then=316)
-    run.step('SwapReadFolio', t1, then=335)
-    run.step('WbFolioExists', k1, then=348)
-    run.step('WbPutback', k1, then=278)
-    run.step('ShrinkDone', k1, then=301)
 
 
-def test_walk_098(system_for: SystemFactory) -> None:
+def test_walk_101(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2784,21 +3079,21 @@ def test_walk_098(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('WbAllocFolio', k1, then=104)
-    run.step('SwapCacheHit', t1, then=138)
-    run.step('WbEntryGone', k1, then=171)
-    run.step('WbPutback', k1, then=202)
-    run.step('ShrinkDone', k1, then=230)
-    run.step('ShrinkWorker', k1, then=256)
-    run.step('LruIsolate', k1, then=281)
-    run.step('WbAllocFolio', k1, then=305)
-    run.step('WbWrite', k1, then=324)
-    run.step('ShrinkDone', k1, then=341)
-    run.step('DropCleanFolio', s=s1, then=351)
+    run.step('WbAllocFolio', k1, then=105)
+    run.step('SwapCacheHit', t1, then=141)
+    run.step('WbEntryGone', k1, then=176)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=241)
+    run.step('ShrinkWorker', k1, then=270)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFolio', k1, then=320)
+    run.step('WbWrite', k1, then=341)
+    run.step('ShrinkDone', k1, then=360)
+    run.step('DropCleanFolio', s=s1, then=372)
     run.step('RetryFault', t1, then=97)
 
 
-def test_walk_099(system_for: SystemFactory) -> None:
+def test_walk_102(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts
@@ -2806,7 +3101,8 @@ def test_walk_099(system_for: SystemFactory) -> None:
     skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; k1 isolates
     the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on the LRU;
     k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to
-    the swap cache; t1 reads the page in; k1 ends its walk."""
+    the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2815,28 +3111,29 @@ def test_walk_099(system_for: SystemFactory) -> None:
     run.step('WbWrite', k1, then=35)
     run.step('DropCleanFolio', s=s1, then=62)
     run.step('ShrinkDone', k1, then=97)
-    run.step('FreeSlot', s=s1, then=131)
-    run.step('SwapOut', s=s1, v=v2, then=163)
-    run.step('StartFault', t1, s=s1, then=195)
-    run.step('SwapcachePrepare', t1, then=224)
-    run.step('ShrinkWorker', k1, then=249)
-    run.step('ChargeReclaim', t1, then=275)
-    run.step('LruIsolate', t1, then=300)
-    run.step('WbSkipBusy', t1, then=321)
-    run.step('WbPutback', t1, then=338)
-    run.step('ShrinkDone', t1, then=350)
-    run.step('LruIsolate', k1, then=318)
-    run.step('WbSkipBusy', k1, then=337)
-    run.step('WbPutback', k1, then=323)
-    run.step('ShrinkDone', k1, then=339)
-    run.step('ShrinkWorker', k1, then=350)
-    run.step('ChargeOk', t1, then=274)
-    run.step('AddToSwapCache', t1, then=299)
-    run.step('SwapReadFolio', t1, then=320)
-    run.step('ShrinkDone', k1, then=301)
+    run.step('FreeSlot', s=s1, then=133)
+    run.step('SwapOut', s=s1, v=v2, then=168)
+    run.step('StartFault', t1, s=s1, then=202)
+    run.step('SwapcachePrepare', t1, then=234)
+    run.step('ShrinkWorker', k1, then=262)
+    run.step('ChargeReclaim', t1, then=289)
+    run.step('LruIsolate', t1, then=314)
+    run.step('WbSkipBusy', t1, then=337)
+    run.step('WbPutback', t1, then=357)
+    run.step('ShrinkDone', t1, then=371)
+    run.step('LruIsolate', k1, then=334)
+    run.step('WbSkipBusy', k1, then=355)
+    run.step('WbPutback', k1, then=340)
+    run.step('ShrinkDone', k1, then=358)
+    run.step('ShrinkWorker', k1, then=371)
+    run.step('ChargeOk', t1, then=288)
+    run.step('AddToSwapCache', t1, then=313)
+    run.step('SwapReadFolio', t1, then=336)
+    run.step('MapFolioKeepCache', t1, then=356)
+    run.step('ShrinkDone', k1, then=338)
 
 
-def test_walk_100(system_for: SystemFactory) -> None:
+def test_walk_103(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2850,26 +3147,27 @@ def test_walk_100(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('StartFault', t1, s=s1, then=69)
-    run.step('WbAllocFolio', k1, then=104)
-    run.step('SwapCacheHit', t1, then=138)
-    run.step('WbEntryGone', k1, then=171)
-    run.step('WbPutback', k1, then=202)
-    run.step('ShrinkDone', k1, then=230)
-    run.step('ShrinkWorker', k1, then=256)
-    run.step('LruIsolate', k1, then=281)
-    run.step('WbAllocFolio', k1, then=305)
-    run.step('WbWrite', k1, then=324)
-    run.step('DropCleanFolio', s=s1, then=340)
-    run.step('ShrinkDone', k1, then=351)
+    run.step('WbAllocFolio', k1, then=105)
+    run.step('SwapCacheHit', t1, then=141)
+    run.step('WbEntryGone', k1, then=176)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=241)
+    run.step('ShrinkWorker', k1, then=270)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFolio', k1, then=320)
+    run.step('WbWrite', k1, then=341)
+    run.step('DropCleanFolio', s=s1, then=359)
+    run.step('ShrinkDone', k1, then=372)
 
 
-def test_walk_101(system_for: SystemFactory) -> None:
+def test_walk_104(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
-    fault; t1 faults on s1; t1 finds the folio in the swap cache."""
+    fault; t1 faults on s1; t1 finds the folio in the swap cache; t1 maps the page and
+    leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2877,22 +3175,23 @@ def test_walk_101(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('WbAllocFolio', k1, then=71)
-    run.step('StartFault', t1, s=s1, then=104)
-    run.step('SwapCacheHit', t1, then=138)
-    run.step('WbEntryGone', k1, then=171)
-    run.step('WbPutback', k1, then=202)
-    run.step('ShrinkDone', k1, then=230)
-    run.step('ShrinkWorker', k1, then=256)
-    run.step('LruIsolate', k1, then=281)
-    run.step('WbAllocFolio', k1, then=305)
-    run.step('WbWrite', k1, then=324)
-    run.step('ShrinkDone', k1, then=341)
+    run.step('StartFault', t1, s=s1, then=105)
+    run.step('SwapCacheHit', t1, then=141)
+    run.step('WbEntryGone', k1, then=176)
+    run.step('WbPutback', k1, then=209)
+    run.step('ShrinkDone', k1, then=241)
+    run.step('ShrinkWorker', k1, then=270)
+    run.step('LruIsolate', k1, then=295)
+    run.step('WbAllocFolio', k1, then=320)
+    run.step('WbWrite', k1, then=341)
+    run.step('ShrinkDone', k1, then=360)
     run.step('RetryFault', t1, then=64)
     run.step('StartFault', t1, s=s1, then=95)
-    run.step('SwapCacheHit', t1, then=128)
+    run.step('SwapCacheHit', t1, then=130)
+    run.step('MapFolioKeepCache', t1, then=98)
 
 
-def test_walk_102(system_for: SystemFactory) -> None:
+def test_walk_105(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; k1's writeback finds the entry
     gone."""
@@ -2906,7 +3205,7 @@ def test_walk_102(system_for: SystemFactory) -> None:
     run.step('WbEntryGone', k1, then=70)
 
 
-def test_walk_103(system_for: SystemFactory) -> None:
+def test_walk_106(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped."""
@@ -2917,14 +3216,17 @@ def test_walk_103(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
     run.step('WbWrite', k1, then=77)
-    run.step('ShrinkDone', k1, then=112)
-    run.step('DropCleanFolio', s=s1, then=145)
+    run.step('ShrinkDone', k1, then=113)
+    run.step('DropCleanFolio', s=s1, then=148)
 
 
-def test_walk_104(system_for: SystemFactory) -> None:
+def test_walk_107(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; k1's writeback fails to allocate a folio; k1
-    puts the entry back on the LRU."""
+    puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates
+    the LRU head; k1's writeback skips the pinned slot; t1 adds its folio to the swap cache;
+    t1 reads the page in; t1 maps the page and leaves its folio in the swap cache; s1's
+    clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2932,14 +3234,26 @@ def test_walk_104(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('SwapcachePrepare', t1, then=42)
     run.step('ChargeOk', t1, then=72)
-    run.step('WbAllocFail', k1, then=106)
-    run.step('WbPutback', k1, then=141)
+    run.step('WbAllocFail', k1, then=107)
+    run.step('WbPutback', k1, then=144)
+    run.step('ShrinkDone', k1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('LruIsolate', k1, then=72)
+    run.step('WbSkipBusy', k1, then=107)
+    run.step('AddToSwapCache', t1, then=143)
+    run.step('SwapReadFolio', t1, then=178)
+    run.step('MapFolioKeepCache', t1, then=210)
+    run.step('DropCleanFolio', s=s1, then=41)
 
 
-def test_walk_105(system_for: SystemFactory) -> None:
+def test_walk_108(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge enters reclaim; k1's writeback fails to allocate a folio;
-    t1 ends its walk; t1's charge succeeds."""
+    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; k1 puts the
+    entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry
+    back on the LRU; k1 ends its walk; t1 maps the page and leaves its folio in the swap
+    cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2947,12 +3261,22 @@ def test_walk_105(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('SwapcachePrepare', t1, then=42)
     run.step('ChargeReclaim', t1, then=73)
-    run.step('WbAllocFail', k1, then=108)
-    run.step('ShrinkDone', t1, then=142)
-    run.step('ChargeOk', t1, then=106)
+    run.step('WbAllocFail', k1, then=109)
+    run.step('ShrinkDone', t1, then=145)
+    run.step('ChargeOk', t1, then=107)
+    run.step('AddToSwapCache', t1, then=143)
+    run.step('WbPutback', k1, then=179)
+    run.step('ShrinkDone', k1, then=50)
+    run.step('ShrinkWorker', k1, then=81)
+    run.step('LruIsolate', k1, then=106)
+    run.step('SwapReadFolio', t1, then=142)
+    run.step('WbFolioExists', k1, then=178)
+    run.step('WbPutback', k1, then=211)
+    run.step('ShrinkDone', k1, then=83)
+    run.step('MapFolioKeepCache', t1, then=119)
 
 
-def test_walk_106(system_for: SystemFactory) -> None:
+def test_walk_109(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; k1's writeback fails to allocate a folio; t1's charge enters reclaim;
     k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1
@@ -2964,18 +3288,24 @@ def test_walk_106(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('SwapcachePrepare', t1, then=42)
     run.step('WbAllocFail', k1, then=74)
-    run.step('ChargeReclaim', t1, then=108)
-    run.step('WbPutback', k1, then=143)
+    run.step('ChargeReclaim', t1, then=109)
+    run.step('WbPutback', k1, then=146)
     run.step('ShrinkDone', k1, then=27)
     run.step('ShrinkWorker', k1, then=49)
     run.step('LruIsolate', t1, then=82)
     run.step('ShrinkDone', k1, then=51)
 
 
-def test_walk_107(system_for: SystemFactory) -> None:
+def test_walk_110(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
-    swap cache."""
+    swap cache; k1 ends its walk; t1 maps the page; v1 is swapped out to s1; k1 starts a
+    shrink walk; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio
+    to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1
+    faults on s1; t1 pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; t1
+    ends its walk; k1's writeback fails to allocate a folio; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its folio
+    in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -2983,10 +3313,32 @@ def test_walk_107(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
     run.step('WbWrite', k1, then=77)
-    run.step('SwapCacheHit', t1, then=110)
+    run.step('SwapCacheHit', t1, then=111)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('MapFolio', t1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('StartFault', t1, s=s1, then=249)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeOk', t1, then=301)
+    run.step('AddToSwapCache', t1, then=325)
+    run.step('SwapReadFolio', t1, then=346)
+    run.step('MapFolio', t1, then=247)
+    run.step('SwapOut', s=s1, v=v1, then=217)
+    run.step('StartFault', t1, s=s1, then=249)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=302)
+    run.step('LruIsolate', k1, then=322)
+    run.step('ShrinkDone', t1, then=344)
+    run.step('WbAllocFail', k1, then=363)
+    run.step('ChargeOk', t1, then=343)
+    run.step('AddToSwapCache', t1, then=362)
+    run.step('SwapReadFolio', t1, then=374)
+    run.step('MapFolioKeepCache', t1, then=379)
+    run.step('DropCleanFolio', s=s1, then=296)
 
 
-def test_walk_108(system_for: SystemFactory) -> None:
+def test_walk_111(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
@@ -2998,25 +3350,21 @@ def test_walk_108(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
     run.step('WbWrite', k1, then=77)
-    run.step('DropCleanFolio', s=s1, then=111)
-    run.step('SwapcachePrepare', t1, then=146)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=149)
     run.step('ChargeFail', t1, then=78)
-    run.step('StartFault', t1, s=s1, then=111)
-    run.step('SwapcachePrepare', t1, then=146)
-    run.step('ChargeOk', t1, then=177)
-    run.step('AddToSwapCache', t1, then=207)
-    run.step('ShrinkDone', k1, then=232)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=149)
+    run.step('ChargeOk', t1, then=183)
+    run.step('AddToSwapCache', t1, then=215)
+    run.step('ShrinkDone', k1, then=244)
 
 
-def test_walk_109(system_for: SystemFactory) -> None:
+def test_walk_112(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
-    charge fails; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults
-    on s1; t1 pins the slot; k1 isolates the LRU head; k1's writeback fails to allocate a
-    folio; k1 puts the entry back on the LRU; t1's charge enters reclaim; t1 isolates the
-    LRU head; t1's writeback fails to allocate a folio; k1 ends its walk; t1 puts the entry
-    back on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge fails."""
+    charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3024,40 +3372,24 @@ def test_walk_109(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
     run.step('WbWrite', k1, then=77)
-    run.step('DropCleanFolio', s=s1, then=111)
-    run.step('SwapcachePrepare', t1, then=146)
-    run.step('ChargeReclaim', t1, then=178)
-    run.step('ShrinkDone', k1, then=206)
-    run.step('ShrinkDone', t1, then=233)
-    run.step('ChargeFail', t1, then=114)
-    run.step('FreeSlot', s=s1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('StartFault', t1, s=s1, then=237)
-    run.step('SwapcachePrepare', t1, then=262)
-    run.step('LruIsolate', k1, then=283)
-    run.step('WbAllocFail', k1, then=308)
-    run.step('WbPutback', k1, then=211)
-    run.step('ChargeReclaim', t1, then=240)
-    run.step('LruIsolate', t1, then=266)
-    run.step('WbAllocFail', t1, then=292)
-    run.step('ShrinkDone', k1, then=313)
-    run.step('WbPutback', t1, then=331)
-    run.step('ShrinkWorker', k1, then=345)
-    run.step('ShrinkDone', t1, then=354)
-    run.step('ChargeFail', t1, then=209)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=149)
+    run.step('ChargeReclaim', t1, then=184)
+    run.step('ShrinkDone', k1, then=214)
+    run.step('ShrinkDone', t1, then=245)
+    run.step('ChargeFail', t1, then=115)
 
 
-def test_walk_110(system_for: SystemFactory) -> None:
+def test_walk_113(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its walk;
-    t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1 ends
-    its walk; k1 puts the entry back on the LRU; t1's charge fails; t1 faults on s1; t1 pins
-    the slot; k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates
-    the LRU head; k1's writeback skips the pinned slot."""
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
+    walk; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; k1 isolates the LRU head; k1's writeback fails to allocate a folio; k1
+    puts the entry back on the LRU; t1's charge fails; t1 faults on s1; t1 pins the slot;
+    t1's charge succeeds; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a
+    folio (-EEXIST); k1 puts the entry back on the LRU; t1 maps the page and leaves its
+    folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3065,33 +3397,177 @@ def test_walk_110(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('DropCleanFolio', s=s1, then=78)
-    run.step('FreeSlot', s=s1, then=113)
-    run.step('ShrinkDone', k1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('StartFault', t1, s=s1, then=237)
-    run.step('SwapcachePrepare', t1, then=262)
-    run.step('ChargeReclaim', t1, then=288)
-    run.step('LruIsolate', t1, then=311)
-    run.step('ShrinkDone', k1, then=290)
-    run.step('WbAllocFail', t1, then=313)
-    run.step('WbPutback', t1, then=331)
-    run.step('ShrinkWorker', k1, then=345)
-    run.step('LruIsolate', k1, then=353)
-    run.step('WbAllocFail', k1, then=356)
-    run.step('ShrinkDone', t1, then=344)
-    run.step('WbPutback', k1, then=332)
-    run.step('ChargeFail', t1, then=148)
-    run.step('StartFault', t1, s=s1, then=180)
-    run.step('SwapcachePrepare', t1, then=211)
-    run.step('ShrinkDone', k1, then=238)
-    run.step('ChargeOk', t1, then=263)
-    run.step('ShrinkWorker', k1, then=287)
-    run.step('LruIsolate', k1, then=306)
-    run.step('WbSkipBusy', k1, then=326)
+    run.step('ShrinkDone', k1, then=115)
+    run.step('FreeSlot', s=s1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('StartFault', t1, s=s1, then=249)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('LruIsolate', k1, then=297)
+    run.step('WbAllocFail', k1, then=323)
+    run.step('WbPutback', k1, then=219)
+    run.step('ChargeFail', t1, then=151)
+    run.step('StartFault', t1, s=s1, then=186)
+    run.step('SwapcachePrepare', t1, then=219)
+    run.step('ChargeOk', t1, then=251)
+    run.step('ShrinkDone', k1, then=277)
+    run.step('ShrinkWorker', k1, then=301)
+    run.step('LruIsolate', k1, then=321)
+    run.step('AddToSwapCache', t1, then=342)
+    run.step('SwapReadFolio', t1, then=361)
+    run.step('WbFolioExists', k1, then=374)
+    run.step('WbPutback', k1, then=305)
+    run.step('MapFolioKeepCache', t1, then=329)
+    run.step('DropCleanFolio', s=s1, then=114)
 
 
-def test_walk_111(system_for: SystemFactory) -> None:
+def test_walk_114(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; t1's writeback fails to allocate a folio; k1 ends its walk; t1
+    puts the entry back on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge
+    fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1 isolates the LRU
+    head; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page and
+    leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts the
+    entry back on the LRU; k1 ends its walk; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=114)
+    run.step('SwapOut', s=s1, v=v1, then=151)
+    run.step('StartFault', t1, s=s1, then=186)
+    run.step('SwapcachePrepare', t1, then=219)
+    run.step('ChargeReclaim', t1, then=252)
+    run.step('LruIsolate', t1, then=280)
+    run.step('WbAllocFail', t1, then=306)
+    run.step('ShrinkDone', k1, then=328)
+    run.step('WbPutback', t1, then=349)
+    run.step('ShrinkWorker', k1, then=365)
+    run.step('ShrinkDone', t1, then=376)
+    run.step('ChargeFail', t1, then=217)
+    run.step('StartFault', t1, s=s1, then=249)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeOk', t1, then=301)
+    run.step('LruIsolate', k1, then=321)
+    run.step('AddToSwapCache', t1, then=342)
+    run.step('SwapReadFolio', t1, then=361)
+    run.step('MapFolioKeepCache', t1, then=373)
+    run.step('WbFolioExists', k1, then=379)
+    run.step('WbPutback', k1, then=329)
+    run.step('ShrinkDone', k1, then=348)
+    run.step('DropCleanFolio', s=s1, then=150)
+
+
+def test_walk_115(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; k1 starts a shrink walk; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio
+    is dropped; v1 is swapped out to s1."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=114)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('StartFault', t1, s=s1, then=218)
+    run.step('SwapcachePrepare', t1, then=250)
+    run.step('ChargeOk', t1, then=277)
+    run.step('ShrinkWorker', k1, then=301)
+    run.step('AddToSwapCache', t1, then=325)
+    run.step('SwapReadFolio', t1, then=346)
+    run.step('MapFolioKeepCache', t1, then=364)
+    run.step('DropCleanFolio', s=s1, then=247)
+    run.step('SwapOut', s=s1, v=v1, then=217)
+
+
+def test_walk_116(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its walk;
+    t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU; k1 starts a
+    shrink walk; k1 isolates the LRU head; k1's writeback fails to allocate a folio; t1 ends
+    its walk; k1 puts the entry back on the LRU; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=114)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('ShrinkWorker', k1, then=217)
+    run.step('StartFault', t1, s=s1, then=249)
+    run.step('SwapcachePrepare', t1, then=276)
+    run.step('ChargeReclaim', t1, then=302)
+    run.step('LruIsolate', t1, then=326)
+    run.step('ShrinkDone', k1, then=304)
+    run.step('WbAllocFail', t1, then=328)
+    run.step('WbPutback', t1, then=349)
+    run.step('ShrinkWorker', k1, then=365)
+    run.step('LruIsolate', k1, then=375)
+    run.step('WbAllocFail', k1, then=380)
+    run.step('ShrinkDone', t1, then=363)
+    run.step('WbPutback', k1, then=350)
+    run.step('ChargeFail', t1, then=151)
+
+
+def test_walk_117(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 ends its walk; t1's
+    charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; t1's writeback
+    fails to allocate a folio; k1 ends its walk; t1 puts the entry back on the LRU; k1
+    starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1
+    puts the entry back on the LRU; k1 ends its walk; t1 ends its walk; t1's charge
+    succeeds; k1 starts a shrink walk; t1 adds its folio to the swap cache; t1 reads the
+    page in; k1 ends its walk; t1 maps the page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=114)
+    run.step('SwapOut', s=s1, v=v1, then=151)
+    run.step('StartFault', t1, s=s1, then=186)
+    run.step('SwapcachePrepare', t1, then=219)
+    run.step('ShrinkDone', k1, then=250)
+    run.step('ChargeReclaim', t1, then=278)
+    run.step('ShrinkWorker', k1, then=302)
+    run.step('LruIsolate', t1, then=326)
+    run.step('WbAllocFail', t1, then=347)
+    run.step('ShrinkDone', k1, then=328)
+    run.step('WbPutback', t1, then=349)
+    run.step('ShrinkWorker', k1, then=365)
+    run.step('LruIsolate', k1, then=375)
+    run.step('WbSkipBusy', k1, then=380)
+    run.step('WbPutback', k1, then=330)
+    run.step('ShrinkDone', k1, then=349)
+    run.step('ShrinkDone', t1, then=366)
+    run.step('ChargeOk', t1, then=277)
+    run.step('ShrinkWorker', k1, then=301)
+    run.step('AddToSwapCache', t1, then=325)
+    run.step('SwapReadFolio', t1, then=346)
+    run.step('ShrinkDone', k1, then=327)
+    run.step('MapFolioKeepCache', t1, then=348)
+
+
+def test_walk_118(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
@@ -3102,13 +3578,13 @@ def test_walk_111(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
     run.step('WbWrite', k1, then=77)
-    run.step('DropCleanFolio', s=s1, then=111)
-    run.step('SwapcachePrepare', t1, then=146)
-    run.step('ShrinkDone', k1, then=176)
-    run.step('ChargeReclaim', t1, then=206)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=149)
+    run.step('ShrinkDone', k1, then=182)
+    run.step('ChargeReclaim', t1, then=214)
 
 
-def test_walk_112(system_for: SystemFactory) -> None:
+def test_walk_119(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; k1 ends its walk."""
@@ -3119,21 +3595,20 @@ def test_walk_112(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
     run.step('WbWrite', k1, then=77)
-    run.step('DropCleanFolio', s=s1, then=111)
-    run.step('SwapcachePrepare', t1, then=146)
-    run.step('ChargeOk', t1, then=177)
-    run.step('ShrinkDone', k1, then=205)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=149)
+    run.step('ChargeOk', t1, then=183)
+    run.step('ShrinkDone', k1, then=213)
 
 
-def test_walk_113(system_for: SystemFactory) -> None:
+def test_walk_120(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
     the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the
     slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
-    pinned slot; t1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry
-    back on the LRU; t1 ends its walk; t1's charge succeeds."""
+    pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds;
+    t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3141,35 +3616,53 @@ def test_walk_113(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
     run.step('WbWrite', k1, then=77)
-    run.step('DropCleanFolio', s=s1, then=111)
-    run.step('SwapcachePrepare', t1, then=146)
-    run.step('ChargeOk', t1, then=177)
-    run.step('AddToSwapCache', t1, then=207)
-    run.step('SwapReadFolio', t1, then=234)
-    run.step('MapFolio', t1, then=113)
-    run.step('SwapOut', s=s1, v=v1, then=148)
-    run.step('StartFault', t1, s=s1, then=180)
-    run.step('SwapcachePrepare', t1, then=211)
-    run.step('ChargeReclaim', t1, then=240)
-    run.step('LruIsolate', t1, then=266)
-    run.step('WbSkipBusy', t1, then=292)
-    run.step('WbPutback', t1, then=314)
-    run.step('ShrinkDone', k1, then=331)
-    run.step('ShrinkWorker', k1, then=345)
-    run.step('LruIsolate', k1, then=353)
-    run.step('WbSkipBusy', k1, then=356)
-    run.step('WbPutback', k1, then=314)
-    run.step('ShrinkDone', t1, then=332)
-    run.step('ChargeOk', t1, then=239)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=149)
+    run.step('ChargeOk', t1, then=183)
+    run.step('AddToSwapCache', t1, then=215)
+    run.step('SwapReadFolio', t1, then=246)
+    run.step('MapFolio', t1, then=114)
+    run.step('SwapOut', s=s1, v=v1, then=151)
+    run.step('StartFault', t1, s=s1, then=186)
+    run.step('SwapcachePrepare', t1, then=219)
+    run.step('ChargeReclaim', t1, then=252)
+    run.step('LruIsolate', t1, then=280)
+    run.step('WbSkipBusy', t1, then=306)
+    run.step('WbPutback', t1, then=330)
+    run.step('ShrinkDone', t1, then=350)
+    run.step('ChargeOk', t1, then=251)
+    run.step('AddToSwapCache', t1, then=279)
+    run.step('SwapReadFolio', t1, then=305)
+    run.step('ShrinkDone', k1, then=327)
 
 
-def test_walk_114(system_for: SystemFactory) -> None:
+def test_walk_121(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=149)
+    run.step('ChargeOk', t1, then=183)
+    run.step('AddToSwapCache', t1, then=215)
+    run.step('SwapReadFolio', t1, then=246)
+    run.step('MapFolioKeepCache', t1, then=79)
+
+
+def test_walk_122(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1
     faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's
     charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
-    walk."""
+    walk; t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3177,30 +3670,65 @@ def test_walk_114(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
     run.step('WbWrite', k1, then=77)
-    run.step('DropCleanFolio', s=s1, then=111)
-    run.step('SwapcachePrepare', t1, then=146)
-    run.step('ChargeReclaim', t1, then=178)
-    run.step('ShrinkDone', t1, then=208)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=149)
+    run.step('ChargeReclaim', t1, then=184)
+    run.step('ShrinkDone', t1, then=216)
     run.step('ChargeFail', t1, then=78)
-    run.step('StartFault', t1, s=s1, then=111)
-    run.step('SwapcachePrepare', t1, then=146)
-    run.step('ChargeReclaim', t1, then=178)
-    run.step('ShrinkDone', t1, then=208)
-    run.step('ChargeOk', t1, then=177)
-    run.step('AddToSwapCache', t1, then=207)
-    run.step('SwapReadFolio', t1, then=234)
-    run.step('ShrinkDone', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=149)
+    run.step('ChargeReclaim', t1, then=184)
+    run.step('ShrinkDone', t1, then=216)
+    run.step('ChargeOk', t1, then=183)
+    run.step('AddToSwapCache', t1, then=215)
+    run.step('SwapReadFolio', t1, then=246)
+    run.step('ShrinkDone', k1, then=271)
+    run.step('MapFolioKeepCache', t1, then=116)
 
 
-def test_walk_115(system_for: SystemFactory) -> None:
+def test_walk_123(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
-    folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; t1's writeback
-    fails to allocate a folio; k1 ends its walk; t1 puts the entry back on the LRU; t1 ends
-    its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1
-    adds its folio to the swap cache; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
+    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
+    folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts
+    a shrink walk; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback
+    skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; k1 isolates
+    the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on the LRU;
+    k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to
+    the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('FreeSlot', s=s1, then=79)
+    run.step('ShrinkDone', k1, then=116)
+    run.step('DropCleanFolio', s=s1, then=150)
+    run.step('SwapOut', s=s1, v=v1, then=185)
+    run.step('StartFault', t1, s=s1, then=218)
+    run.step('SwapcachePrepare', t1, then=250)
+    run.step('ShrinkWorker', k1, then=276)
+    run.step('ChargeReclaim', t1, then=302)
+    run.step('LruIsolate', t1, then=326)
+    run.step('WbSkipBusy', t1, then=347)
+    run.step('WbPutback', t1, then=365)
+    run.step('ShrinkDone', t1, then=376)
+    run.step('LruIsolate', k1, then=344)
+    run.step('WbSkipBusy', k1, then=363)
+    run.step('WbPutback', k1, then=350)
+    run.step('ShrinkDone', k1, then=366)
+    run.step('ShrinkWorker', k1, then=376)
+    run.step('ChargeOk', t1, then=301)
+    run.step('AddToSwapCache', t1, then=325)
+    run.step('SwapReadFolio', t1, then=346)
+    run.step('MapFolioKeepCache', t1, then=364)
+    run.step('ShrinkDone', k1, then=348)
+
+
+def test_walk_124(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3208,29 +3736,10 @@ def test_walk_115(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('ShrinkDone', k1, then=80)
-    run.step('FreeSlot', s=s1, then=115)
-    run.step('DropCleanFolio', s=s1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('StartFault', t1, s=s1, then=210)
-    run.step('SwapcachePrepare', t1, then=238)
-    run.step('ChargeReclaim', t1, then=264)
-    run.step('ShrinkWorker', k1, then=288)
-    run.step('LruIsolate', t1, then=311)
-    run.step('WbAllocFail', t1, then=330)
-    run.step('ShrinkDone', k1, then=313)
-    run.step('WbPutback', t1, then=331)
-    run.step('ShrinkDone', t1, then=346)
-    run.step('ChargeOk', t1, then=263)
-    run.step('ShrinkWorker', k1, then=287)
-    run.step('LruIsolate', k1, then=306)
-    run.step('AddToSwapCache', t1, then=325)
-    run.step('SwapReadFolio', t1, then=342)
-    run.step('WbFolioExists', k1, then=352)
-    run.step('WbPutback', k1, then=291)
-    run.step('ShrinkDone', k1, then=312)
+    run.step('FreeSlot', s=s1, then=116)
 
 
-def test_walk_116(system_for: SystemFactory) -> None:
+def test_walk_125(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
@@ -3242,56 +3751,18 @@ def test_walk_116(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('StartFault', t1, s=s1, then=77)
-    run.step('DropCleanFolio', s=s1, then=111)
-    run.step('SwapcachePrepare', t1, then=146)
-    run.step('ChargeReclaim', t1, then=178)
-    run.step('ShrinkDone', t1, then=208)
-    run.step('ShrinkDone', k1, then=233)
-    run.step('ChargeOk', t1, then=205)
+    run.step('DropCleanFolio', s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=149)
+    run.step('ChargeReclaim', t1, then=184)
+    run.step('ShrinkDone', t1, then=216)
+    run.step('ShrinkDone', k1, then=245)
+    run.step('ChargeOk', t1, then=213)
 
 
-def test_walk_117(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
-    folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts
-    a shrink walk; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback
-    skips the pinned slot; t1 puts the entry back on the LRU; t1 ends its walk; k1 isolates
-    the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on the LRU;
-    k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 adds its folio to
-    the swap cache; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=24)
-    run.step('WbWrite', k1, then=47)
-    run.step('FreeSlot', s=s1, then=79)
-    run.step('ShrinkDone', k1, then=115)
-    run.step('DropCleanFolio', s=s1, then=147)
-    run.step('SwapOut', s=s1, v=v1, then=179)
-    run.step('StartFault', t1, s=s1, then=210)
-    run.step('SwapcachePrepare', t1, then=238)
-    run.step('ShrinkWorker', k1, then=262)
-    run.step('ChargeReclaim', t1, then=288)
-    run.step('LruIsolate', t1, then=311)
-    run.step('WbSkipBusy', t1, then=330)
-    run.step('WbPutback', t1, then=345)
-    run.step('ShrinkDone', t1, then=354)
-    run.step('LruIsolate', k1, then=327)
-    run.step('WbSkipBusy', k1, then=344)
-    run.step('WbPutback', k1, then=332)
-    run.step('ShrinkDone', k1, then=346)
-    run.step('ShrinkWorker', k1, then=354)
-    run.step('ChargeOk', t1, then=287)
-    run.step('AddToSwapCache', t1, then=310)
-    run.step('SwapReadFolio', t1, then=329)
-    run.step('ShrinkDone', k1, then=312)
-
-
-def test_walk_118(system_for: SystemFactory) -> None:
+def test_walk_126(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1; t1 finds
-    the folio in the swap cache."""
+    the folio in the swap cache; t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3299,68 +3770,31 @@ def test_walk_118(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
     run.step('ShrinkDone', k1, then=80)
-    run.step('StartFault', t1, s=s1, then=112)
-    run.step('SwapCacheHit', t1, then=144)
+    run.step('StartFault', t1, s=s1, then=113)
+    run.step('SwapCacheHit', t1, then=147)
+    run.step('MapFolioKeepCache', t1, then=116)
 
 
-def test_walk_119(system_for: SystemFactory) -> None:
+def test_walk_127(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
-    page; v1 is swapped out to s1."""
+    charge succeeds; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page and leaves its folio in the swap cache; k1's writeback
+    finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('StartFault', t1, s=s1, then=12)
     run.step('SwapcachePrepare', t1, then=25)
     run.step('ChargeOk', t1, then=48)
-    run.step('AddToSwapCache', t1, then=81)
-    run.step('SwapReadFolio', t1, then=116)
-    run.step('MapFolio', t1, then=7)
-    run.step('SwapOut', s=s1, v=v1, then=3)
+    run.step('LruIsolate', k1, then=72)
+    run.step('AddToSwapCache', t1, then=106)
+    run.step('SwapReadFolio', t1, then=142)
+    run.step('MapFolioKeepCache', t1, then=177)
+    run.step('WbFolioExists', k1, then=210)
+    run.step('WbPutback', k1, then=242)
 
 
-def test_walk_120(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; k1
-    isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the entry back on
-    the LRU; k1 isolates the LRU head; t1 ends its walk; k1's writeback fails to allocate a
-    folio; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1
-    isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 adds its
-    folio to the swap cache; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('StartFault', t1, s=s1, then=9)
-    run.step('SwapcachePrepare', t1, then=18)
-    run.step('LruIsolate', k1, then=30)
-    run.step('WbSkipBusy', k1, then=58)
-    run.step('WbPutback', k1, then=92)
-    run.step('ShrinkDone', k1, then=10)
-    run.step('ShrinkWorker', k1, then=18)
-    run.step('ChargeReclaim', t1, then=37)
-    run.step('LruIsolate', t1, then=66)
-    run.step('WbSkipBusy', t1, then=100)
-    run.step('WbPutback', t1, then=133)
-    run.step('LruIsolate', k1, then=165)
-    run.step('ShrinkDone', t1, then=90)
-    run.step('WbAllocFail', k1, then=126)
-    run.step('WbPutback', k1, then=158)
-    run.step('ShrinkDone', k1, then=134)
-    run.step('ShrinkWorker', k1, then=166)
-    run.step('LruIsolate', k1, then=90)
-    run.step('WbSkipBusy', k1, then=126)
-    run.step('WbPutback', k1, then=158)
-    run.step('ShrinkDone', k1, then=134)
-    run.step('ShrinkWorker', k1, then=166)
-    run.step('ChargeOk', t1, then=36)
-    run.step('AddToSwapCache', t1, then=65)
-    run.step('SwapReadFolio', t1, then=99)
-    run.step('ShrinkDone', k1, then=67)
-
-
-def test_walk_121(system_for: SystemFactory) -> None:
+def test_walk_128(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 isolates the LRU head; k1's writeback skips the pinned slot;
     k1 puts the entry back on the LRU; t1 isolates the LRU head; t1's writeback skips the
@@ -3372,17 +3806,39 @@ def test_walk_121(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=25)
     run.step('ChargeReclaim', t1, then=49)
     run.step('LruIsolate', k1, then=73)
-    run.step('WbSkipBusy', k1, then=108)
-    run.step('WbPutback', k1, then=143)
-    run.step('LruIsolate', t1, then=175)
-    run.step('WbSkipBusy', t1, then=204)
+    run.step('WbSkipBusy', k1, then=109)
+    run.step('WbPutback', k1, then=146)
+    run.step('LruIsolate', t1, then=181)
+    run.step('WbSkipBusy', t1, then=212)
 
 
-def test_walk_122(system_for: SystemFactory) -> None:
+def test_walk_129(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1 starts
+    a shrink walk; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page and leaves its folio in the swap cache; s1's clean folio is dropped; v2 is swapped
+    out to s1."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=6)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('AddToSwapCache', t1, then=81)
+    run.step('SwapReadFolio', t1, then=117)
+    run.step('MapFolioKeepCache', t1, then=152)
+    run.step('DropCleanFolio', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
+
+
+def test_walk_130(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; k1
     isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on
-    the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates
-    the LRU head; k1's writeback skips the pinned slot."""
+    the LRU; k1 ends its walk; t1's charge enters reclaim; k1 starts a shrink walk; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; k1 ends its walk; t1
+    puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback skips the pinned slot; k1 puts the entry back on the LRU; k1 ends its walk; t1
+    ends its walk; t1's charge succeeds; k1 starts a shrink walk; t1 adds its folio to the
+    swap cache; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
@@ -3390,56 +3846,36 @@ def test_walk_122(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=25)
     run.step('LruIsolate', k1, then=42)
     run.step('WbSkipBusy', k1, then=74)
-    run.step('WbPutback', k1, then=109)
+    run.step('WbPutback', k1, then=110)
     run.step('ShrinkDone', k1, then=13)
-    run.step('ChargeOk', t1, then=26)
-    run.step('ShrinkWorker', k1, then=48)
-    run.step('LruIsolate', k1, then=72)
-    run.step('WbSkipBusy', k1, then=106)
-
-
-def test_walk_123(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1
-    starts a shrink walk; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; k1 ends its walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1
-    isolates the LRU head; k1's writeback skips the pinned slot; k1 puts the entry back on
-    the LRU; k1 ends its walk; t1 ends its walk; t1's charge succeeds; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1 adds its folio to the swap cache; t1 reads the page
-    in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=6)
-    run.step('SwapcachePrepare', t1, then=13)
     run.step('ChargeReclaim', t1, then=27)
     run.step('ShrinkWorker', k1, then=49)
     run.step('LruIsolate', t1, then=82)
-    run.step('WbAllocFail', t1, then=117)
+    run.step('WbAllocFail', t1, then=118)
     run.step('ShrinkDone', k1, then=84)
-    run.step('WbPutback', t1, then=118)
-    run.step('ShrinkWorker', k1, then=149)
-    run.step('LruIsolate', k1, then=181)
-    run.step('WbSkipBusy', k1, then=212)
-    run.step('WbPutback', k1, then=231)
-    run.step('ShrinkDone', k1, then=118)
-    run.step('ShrinkDone', t1, then=150)
+    run.step('WbPutback', t1, then=120)
+    run.step('ShrinkWorker', k1, then=153)
+    run.step('LruIsolate', k1, then=187)
+    run.step('WbSkipBusy', k1, then=220)
+    run.step('WbPutback', k1, then=243)
+    run.step('ShrinkDone', k1, then=120)
+    run.step('ShrinkDone', t1, then=154)
     run.step('ChargeOk', t1, then=26)
     run.step('ShrinkWorker', k1, then=48)
-    run.step('LruIsolate', k1, then=72)
-    run.step('AddToSwapCache', t1, then=105)
-    run.step('SwapReadFolio', t1, then=139)
-    run.step('WbFolioExists', k1, then=172)
-    run.step('WbPutback', k1, then=203)
+    run.step('AddToSwapCache', t1, then=81)
+    run.step('SwapReadFolio', t1, then=117)
+    run.step('ShrinkDone', k1, then=83)
 
 
-def test_walk_124(system_for: SystemFactory) -> None:
+def test_walk_131(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
     t1 puts the entry back on the LRU; k1 isolates the LRU head; t1 ends its walk; k1's
     writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback skips the pinned
     slot; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1's
-    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; k1 ends its
-    walk."""
+    charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the
+    page and leaves its folio in the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('StartFault', t1, s=s1, then=6)
@@ -3447,20 +3883,21 @@ def test_walk_124(system_for: SystemFactory) -> None:
     run.step('ShrinkWorker', k1, then=25)
     run.step('ChargeReclaim', t1, then=49)
     run.step('LruIsolate', t1, then=82)
-    run.step('WbSkipBusy', t1, then=117)
-    run.step('WbPutback', t1, then=149)
-    run.step('LruIsolate', k1, then=181)
-    run.step('ShrinkDone', t1, then=107)
-    run.step('WbAllocFail', k1, then=142)
-    run.step('WbPutback', k1, then=174)
-    run.step('ShrinkDone', k1, then=150)
-    run.step('ShrinkWorker', k1, then=182)
-    run.step('LruIsolate', k1, then=107)
-    run.step('WbSkipBusy', k1, then=142)
-    run.step('WbPutback', k1, then=174)
-    run.step('ShrinkDone', k1, then=150)
-    run.step('ShrinkWorker', k1, then=182)
+    run.step('WbSkipBusy', t1, then=118)
+    run.step('WbPutback', t1, then=153)
+    run.step('LruIsolate', k1, then=187)
+    run.step('ShrinkDone', t1, then=108)
+    run.step('WbAllocFail', k1, then=145)
+    run.step('WbPutback', k1, then=180)
+    run.step('ShrinkDone', k1, then=154)
+    run.step('ShrinkWorker', k1, then=188)
+    run.step('LruIsolate', k1, then=108)
+    run.step('WbSkipBusy', k1, then=145)
+    run.step('WbPutback', k1, then=180)
+    run.step('ShrinkDone', k1, then=154)
+    run.step('ShrinkWorker', k1, then=188)
     run.step('ChargeOk', t1, then=48)
     run.step('AddToSwapCache', t1, then=81)
-    run.step('SwapReadFolio', t1, then=116)
-    run.step('ShrinkDone', k1, then=83)
+    run.step('SwapReadFolio', t1, then=117)
+    run.step('MapFolioKeepCache', t1, then=152)
+    run.step('ShrinkDone', k1, then=119)

@@ -8,9 +8,9 @@ Each test is one walk from the initial state, one line per step; at every
 state the implementation's observe() must equal TLC's state and its
 enabled() steps must equal TLC's outgoing edges.
 
-The 102 walks take 1937 steps for 754 edges (2.57 steps per edge). No walk
-is longer than 30 steps (cap 30): the fewest steps possible are 1777 (lower
-bound 1396), in walks too long to read, so the cap costs 160 steps of
+The 109 walks take 2173 steps for 830 edges (2.62 steps per edge). No walk
+is longer than 30 steps (cap 30): the fewest steps possible are 1973 (lower
+bound 1526), in walks too long to read, so the cap costs 200 steps of
 starting again.
 """
 
@@ -131,11 +131,11 @@ def test_walk_007(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('SwapcachePrepare', t1, then=83)
+    run.step('SwapcachePrepare', t1, then=85)
     run.step('ChargeFail', t1, then=28)
     run.step('WbAllocFail', k1, then=53)
-    run.step('StartFault', t1, s=s1, then=84)
-    run.step('SwapcachePrepare', t1, then=117)
+    run.step('StartFault', t1, s=s1, then=86)
+    run.step('SwapcachePrepare', t1, then=121)
     run.step('ChargeFail', t1, then=53)
     run.step('WbPutback', k1, then=45)
     run.step('FreeSlot', s=s1, then=55)
@@ -167,8 +167,8 @@ def test_walk_008(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFail', k1, then=84)
-    run.step('WbPutback', k1, then=74)
+    run.step('WbAllocFail', k1, then=86)
+    run.step('WbPutback', k1, then=75)
     run.step('ShrinkDone', k1, then=6)
     run.step('ShrinkWorker', k1, then=12)
     run.step('LruIsolate', k1, then=22)
@@ -178,7 +178,7 @@ def test_walk_008(system_for: SystemFactory) -> None:
     run.step('SwapOut', s=s1, v=v1, then=40)
     run.step('FreeSlot', s=s1, then=21)
     run.step('WbSlotFreed', k1, then=41)
-    run.step('SwapOut', s=s1, v=v1, then=69)
+    run.step('SwapOut', s=s1, v=v1, then=70)
     run.step('FreeSlot', s=s1, then=41)
     run.step('WbPutback', k1, then=55)
 
@@ -196,14 +196,14 @@ def test_walk_009(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=118)
-    run.step('WbEntryGone', k1, then=149)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
     run.step('RetryFault', t1, then=53)
-    run.step('StartFault', t1, s=s1, then=84)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('ChargeOk', t1, then=146)
-    run.step('SwapReadFolio', t1, then=175)
+    run.step('StartFault', t1, s=s1, then=86)
+    run.step('SwapcachePrepare', t1, then=121)
+    run.step('ChargeOk', t1, then=152)
+    run.step('SwapReadFolio', t1, then=184)
     run.step('MapFolio', t1, then=29)
 
 
@@ -221,21 +221,21 @@ def test_walk_010(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('SwapcachePrepare', t1, then=83)
-    run.step('ChargeOk', t1, then=115)
-    run.step('SwapReadFolio', t1, then=145)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=119)
+    run.step('SwapReadFolio', t1, then=151)
     run.step('MapFolio', t1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('SwapcachePrepare', t1, then=83)
-    run.step('ChargeReclaim', t1, then=116)
-    run.step('LruIsolate', t1, then=147)
-    run.step('WbFolioExists', k1, then=176)
-    run.step('WbFolioExists', t1, then=201)
-    run.step('WbPutback', k1, then=192)
-    run.step('ShrinkDone', k1, then=82)
-    run.step('WbPutback', t1, then=114)
-    run.step('ShrinkDone', t1, then=144)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbFolioExists', k1, then=185)
+    run.step('WbFolioExists', t1, then=214)
+    run.step('WbPutback', k1, then=204)
+    run.step('ShrinkDone', k1, then=84)
+    run.step('WbPutback', t1, then=118)
+    run.step('ShrinkDone', t1, then=150)
     run.step('ChargeFail', t1, then=2)
 
 
@@ -252,7 +252,7 @@ def test_walk_011(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFail', k1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
+    run.step('SwapcachePrepare', t1, then=74)
     run.step('ChargeFail', t1, then=23)
     run.step('FreeSlot', s=s1, then=41)
 
@@ -273,26 +273,26 @@ def test_walk_012(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('SwapcachePrepare', t1, then=83)
-    run.step('WbFolioExists', k1, then=117)
-    run.step('ChargeReclaim', t1, then=148)
-    run.step('LruIsolate', t1, then=176)
-    run.step('WbPutback', k1, then=167)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('WbFolioExists', k1, then=121)
+    run.step('ChargeReclaim', t1, then=154)
+    run.step('LruIsolate', t1, then=185)
+    run.step('WbPutback', k1, then=175)
     run.step('ShrinkDone', k1, then=51)
-    run.step('WbFolioExists', t1, then=82)
-    run.step('WbPutback', t1, then=114)
-    run.step('ShrinkWorker', k1, then=143)
-    run.step('LruIsolate', k1, then=173)
-    run.step('ShrinkDone', t1, then=104)
+    run.step('WbFolioExists', t1, then=84)
+    run.step('WbPutback', t1, then=118)
+    run.step('ShrinkWorker', k1, then=149)
+    run.step('LruIsolate', k1, then=181)
+    run.step('ShrinkDone', t1, then=107)
     run.step('ChargeFail', t1, then=11)
     run.step('WbAllocFail', k1, then=23)
     run.step('StartFault', t1, s=s1, then=43)
-    run.step('WbPutback', k1, then=74)
-    run.step('SwapcachePrepare', t1, then=106)
+    run.step('WbPutback', k1, then=75)
+    run.step('SwapcachePrepare', t1, then=109)
     run.step('ChargeFail', t1, then=45)
-    run.step('StartFault', t1, s=s1, then=74)
-    run.step('SwapcachePrepare', t1, then=106)
-    run.step('ChargeOk', t1, then=135)
+    run.step('StartFault', t1, s=s1, then=75)
+    run.step('SwapcachePrepare', t1, then=109)
+    run.step('ChargeOk', t1, then=141)
     run.step('ShrinkDone', k1, then=26)
 
 
@@ -311,17 +311,17 @@ def test_walk_013(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=13)
     run.step('ChargeOk', t1, then=26)
     run.step('ShrinkWorker', k1, then=48)
-    run.step('LruIsolate', k1, then=71)
-    run.step('SwapReadFolio', t1, then=102)
+    run.step('LruIsolate', k1, then=72)
+    run.step('SwapReadFolio', t1, then=105)
     run.step('MapFolio', t1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=99)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
     run.step('ChargeFail', t1, then=40)
-    run.step('WbAllocFail', k1, then=69)
-    run.step('StartFault', t1, s=s1, then=100)
-    run.step('SwapcachePrepare', t1, then=132)
-    run.step('ChargeFail', t1, then=69)
+    run.step('WbAllocFail', k1, then=70)
+    run.step('StartFault', t1, s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=137)
+    run.step('ChargeFail', t1, then=70)
     run.step('WbPutback', k1, then=33)
     run.step('ShrinkDone', k1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -329,15 +329,44 @@ def test_walk_013(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('SwapcachePrepare', t1, then=83)
-    run.step('ChargeOk', t1, then=115)
-    run.step('WbFolioExists', k1, then=146)
-    run.step('WbPutback', k1, then=135)
-    run.step('SwapReadFolio', t1, then=165)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=119)
+    run.step('WbFolioExists', k1, then=152)
+    run.step('WbPutback', k1, then=141)
+    run.step('SwapReadFolio', t1, then=173)
     run.step('MapFolio', t1, then=55)
 
 
 def test_walk_014(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 reads
+    the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio
+    is dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 reads the page in; k1's writeback finds a folio (-EEXIST); t1 maps the page
+    and leaves its folio in the swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=119)
+    run.step('SwapReadFolio', t1, then=151)
+    run.step('MapFolioKeepCache', t1, then=183)
+    run.step('DropCleanFolio', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeOk', t1, then=119)
+    run.step('SwapReadFolio', t1, then=151)
+    run.step('WbFolioExists', k1, then=184)
+    run.step('MapFolioKeepCache', t1, then=213)
+    run.step('DropCleanFolio', s=s1, then=29)
+
+
+def test_walk_015(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 isolates
@@ -352,16 +381,16 @@ def test_walk_014(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('SwapcachePrepare', t1, then=83)
-    run.step('ChargeReclaim', t1, then=116)
-    run.step('WbFolioExists', k1, then=148)
-    run.step('WbPutback', k1, then=137)
-    run.step('LruIsolate', t1, then=167)
-    run.step('WbFolioExists', t1, then=192)
-    run.step('WbPutback', t1, then=216)
-    run.step('ShrinkDone', k1, then=114)
-    run.step('ShrinkWorker', k1, then=143)
-    run.step('ShrinkDone', t1, then=174)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('WbFolioExists', k1, then=154)
+    run.step('WbPutback', k1, then=143)
+    run.step('LruIsolate', t1, then=175)
+    run.step('WbFolioExists', t1, then=204)
+    run.step('WbPutback', t1, then=230)
+    run.step('ShrinkDone', k1, then=118)
+    run.step('ShrinkWorker', k1, then=149)
+    run.step('ShrinkDone', t1, then=182)
     run.step('ChargeFail', t1, then=5)
     run.step('StartFault', t1, s=s1, then=12)
     run.step('SwapcachePrepare', t1, then=25)
@@ -372,7 +401,7 @@ def test_walk_014(system_for: SystemFactory) -> None:
     run.step('WbEntryGone', k1, then=41)
 
 
-def test_walk_015(system_for: SystemFactory) -> None:
+def test_walk_016(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); k1's writeback finds a
@@ -389,32 +418,32 @@ def test_walk_015(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('SwapcachePrepare', t1, then=83)
-    run.step('ChargeReclaim', t1, then=116)
-    run.step('LruIsolate', t1, then=147)
-    run.step('WbFolioExists', t1, then=177)
-    run.step('WbFolioExists', k1, then=201)
-    run.step('WbPutback', t1, then=225)
-    run.step('ShrinkDone', t1, then=249)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbFolioExists', t1, then=186)
+    run.step('WbFolioExists', k1, then=214)
+    run.step('WbPutback', t1, then=239)
+    run.step('ShrinkDone', t1, then=263)
     run.step('ChargeFail', t1, then=53)
-    run.step('StartFault', t1, s=s1, then=84)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('WbPutback', k1, then=106)
-    run.step('ChargeReclaim', t1, then=137)
+    run.step('StartFault', t1, s=s1, then=86)
+    run.step('SwapcachePrepare', t1, then=121)
+    run.step('WbPutback', k1, then=109)
+    run.step('ChargeReclaim', t1, then=143)
     run.step('ShrinkDone', k1, then=27)
     run.step('LruIsolate', t1, then=51)
-    run.step('WbFolioExists', t1, then=82)
-    run.step('WbPutback', t1, then=114)
-    run.step('ShrinkWorker', k1, then=143)
-    run.step('LruIsolate', k1, then=173)
-    run.step('WbFolioExists', k1, then=200)
-    run.step('ShrinkDone', t1, then=136)
+    run.step('WbFolioExists', t1, then=84)
+    run.step('WbPutback', t1, then=118)
+    run.step('ShrinkWorker', k1, then=149)
+    run.step('LruIsolate', k1, then=181)
+    run.step('WbFolioExists', k1, then=212)
+    run.step('ShrinkDone', t1, then=142)
     run.step('ChargeFail', t1, then=23)
     run.step('WbPutback', k1, then=45)
     run.step('ShrinkDone', k1, then=2)
 
 
-def test_walk_016(system_for: SystemFactory) -> None:
+def test_walk_017(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; s1 is freed."""
     run = graph.replay(system_for)
@@ -423,11 +452,11 @@ def test_walk_016(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('WbAllocFolio', k1, then=70)
+    run.step('WbAllocFolio', k1, then=71)
     run.step('FreeSlot', s=s1, then=46)
 
 
-def test_walk_017(system_for: SystemFactory) -> None:
+def test_walk_018(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
@@ -442,27 +471,27 @@ def test_walk_017(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('SwapcachePrepare', t1, then=83)
-    run.step('ChargeReclaim', t1, then=116)
-    run.step('LruIsolate', t1, then=147)
-    run.step('WbFolioExists', t1, then=177)
-    run.step('WbPutback', t1, then=202)
-    run.step('ShrinkDone', t1, then=226)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbFolioExists', t1, then=186)
+    run.step('WbPutback', t1, then=215)
+    run.step('ShrinkDone', t1, then=240)
     run.step('ChargeFail', t1, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('SwapcachePrepare', t1, then=83)
-    run.step('ChargeReclaim', t1, then=116)
-    run.step('LruIsolate', t1, then=147)
-    run.step('WbFolioExists', t1, then=177)
-    run.step('WbPutback', t1, then=202)
-    run.step('WbFolioExists', k1, then=225)
-    run.step('WbPutback', k1, then=216)
-    run.step('ShrinkDone', t1, then=166)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbFolioExists', t1, then=186)
+    run.step('WbPutback', t1, then=215)
+    run.step('WbFolioExists', k1, then=239)
+    run.step('WbPutback', k1, then=230)
+    run.step('ShrinkDone', t1, then=174)
     run.step('ChargeFail', t1, then=45)
     run.step('ShrinkDone', k1, then=2)
 
 
-def test_walk_018(system_for: SystemFactory) -> None:
+def test_walk_019(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback fails to allocate a folio; k1 puts
     the entry back on the LRU; t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins
@@ -473,25 +502,25 @@ def test_walk_018(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFail', k1, then=100)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFail', k1, then=103)
     run.step('WbPutback', k1, then=59)
-    run.step('SwapcachePrepare', t1, then=90)
+    run.step('SwapcachePrepare', t1, then=92)
     run.step('ChargeFail', t1, then=33)
     run.step('StartFault', t1, s=s1, then=59)
-    run.step('SwapcachePrepare', t1, then=90)
-    run.step('ChargeOk', t1, then=120)
+    run.step('SwapcachePrepare', t1, then=92)
+    run.step('ChargeOk', t1, then=125)
     run.step('ShrinkDone', k1, then=19)
 
 
-def test_walk_019(system_for: SystemFactory) -> None:
+def test_walk_020(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1 starts
     a shrink walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page; v2 is
     swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
-    the LRU; t1 ends its walk; t1's charge succeeds; t1 reads the page in; k1's writeback
-    finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps
-    the page."""
+    the LRU; t1 ends its walk; t1's charge succeeds; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts
+    the entry back on the LRU; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=4)
@@ -499,52 +528,31 @@ def test_walk_019(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=19)
     run.step('ShrinkWorker', k1, then=36)
     run.step('LruIsolate', k1, then=56)
-    run.step('SwapReadFolio', t1, then=86)
+    run.step('SwapReadFolio', t1, then=88)
     run.step('MapFolio', t1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('SwapcachePrepare', t1, then=83)
-    run.step('ChargeReclaim', t1, then=116)
-    run.step('LruIsolate', t1, then=147)
-    run.step('WbFolioExists', t1, then=177)
-    run.step('WbPutback', t1, then=202)
-    run.step('ShrinkDone', t1, then=226)
-    run.step('ChargeOk', t1, then=115)
-    run.step('SwapReadFolio', t1, then=145)
-    run.step('WbFolioExists', k1, then=175)
-    run.step('WbPutback', k1, then=165)
-    run.step('ShrinkDone', k1, then=50)
-    run.step('MapFolio', t1, then=0)
-
-
-def test_walk_020(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
-    the LRU; t1 ends its walk; k1's writeback finds a folio (-EEXIST); t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('FreeSlot', s=s1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=28)
-    run.step('StartFault', t1, s=s1, then=52)
-    run.step('SwapcachePrepare', t1, then=83)
-    run.step('ChargeReclaim', t1, then=116)
-    run.step('LruIsolate', t1, then=147)
-    run.step('WbFolioExists', t1, then=177)
-    run.step('WbPutback', t1, then=202)
-    run.step('ShrinkDone', t1, then=226)
-    run.step('WbFolioExists', k1, then=249)
-    run.step('ChargeOk', t1, then=146)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbFolioExists', t1, then=186)
+    run.step('WbPutback', t1, then=215)
+    run.step('ShrinkDone', t1, then=240)
+    run.step('ChargeOk', t1, then=119)
+    run.step('SwapReadFolio', t1, then=151)
+    run.step('MapFolioKeepCache', t1, then=183)
+    run.step('WbFolioExists', k1, then=213)
+    run.step('WbPutback', k1, then=203)
+    run.step('DropCleanFolio', s=s1, then=55)
 
 
 def test_walk_021(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
-    finds the entry gone; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends
-    its walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
+    the LRU; t1 ends its walk; k1's writeback finds a folio (-EEXIST); t1's charge succeeds;
+    t1 reads the page in; k1 puts the entry back on the LRU; t1 maps the page and leaves its
+    folio in the swap cache; k1 ends its walk; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -552,19 +560,51 @@ def test_walk_021(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFolio', k1, then=85)
-    run.step('WbEntryGone', k1, then=84)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('ChargeReclaim', t1, then=148)
-    run.step('LruIsolate', t1, then=176)
-    run.step('WbFolioExists', t1, then=201)
-    run.step('WbPutback', t1, then=225)
-    run.step('ShrinkDone', t1, then=249)
-    run.step('WbPutback', k1, then=166)
-    run.step('ChargeOk', t1, then=135)
+    run.step('SwapcachePrepare', t1, then=85)
+    run.step('ChargeReclaim', t1, then=120)
+    run.step('LruIsolate', t1, then=153)
+    run.step('WbFolioExists', t1, then=186)
+    run.step('WbPutback', t1, then=215)
+    run.step('ShrinkDone', t1, then=240)
+    run.step('WbFolioExists', k1, then=263)
+    run.step('ChargeOk', t1, then=152)
+    run.step('SwapReadFolio', t1, then=184)
+    run.step('WbPutback', k1, then=173)
+    run.step('MapFolioKeepCache', t1, then=203)
+    run.step('ShrinkDone', k1, then=83)
+    run.step('DropCleanFolio', s=s1, then=0)
 
 
 def test_walk_022(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
+    finds the entry gone; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
+    head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends
+    its walk; k1 puts the entry back on the LRU; t1's charge succeeds; k1 ends its walk; t1
+    reads the page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('FreeSlot', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('StartFault', t1, s=s1, then=52)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('WbEntryGone', k1, then=86)
+    run.step('SwapcachePrepare', t1, then=121)
+    run.step('ChargeReclaim', t1, then=154)
+    run.step('LruIsolate', t1, then=185)
+    run.step('WbFolioExists', t1, then=214)
+    run.step('WbPutback', t1, then=239)
+    run.step('ShrinkDone', t1, then=263)
+    run.step('WbPutback', k1, then=174)
+    run.step('ChargeOk', t1, then=141)
+    run.step('ShrinkDone', k1, then=26)
+    run.step('SwapReadFolio', t1, then=50)
+    run.step('MapFolio', t1, then=0)
+
+
+def test_walk_023(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -580,29 +620,29 @@ def test_walk_022(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=118)
-    run.step('WbEntryGone', k1, then=149)
-    run.step('WbPutback', k1, then=178)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
     run.step('RetryFault', t1, then=45)
     run.step('ShrinkDone', k1, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=101)
-    run.step('SwapCacheHit', t1, then=133)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('RetryFault', t1, then=69)
-    run.step('StartFault', t1, s=s1, then=100)
-    run.step('SwapcachePrepare', t1, then=132)
-    run.step('ChargeOk', t1, then=161)
-    run.step('SwapReadFolio', t1, then=188)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('RetryFault', t1, then=70)
+    run.step('StartFault', t1, s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=137)
+    run.step('ChargeOk', t1, then=168)
+    run.step('SwapReadFolio', t1, then=199)
     run.step('MapFolio', t1, then=41)
 
 
-def test_walk_023(system_for: SystemFactory) -> None:
+def test_walk_024(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -614,15 +654,15 @@ def test_walk_023(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=118)
-    run.step('WbEntryGone', k1, then=149)
-    run.step('WbPutback', k1, then=178)
-    run.step('ShrinkDone', k1, then=203)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
     run.step('RetryFault', t1, then=2)
 
 
-def test_walk_024(system_for: SystemFactory) -> None:
+def test_walk_025(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 reads
     the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the
@@ -635,26 +675,26 @@ def test_walk_024(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=99)
-    run.step('ChargeOk', t1, then=130)
-    run.step('SwapReadFolio', t1, then=160)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeOk', t1, then=135)
+    run.step('SwapReadFolio', t1, then=167)
     run.step('MapFolio', t1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=99)
-    run.step('ChargeReclaim', t1, then=131)
-    run.step('LruIsolate', t1, then=162)
-    run.step('WbFolioExists', k1, then=189)
-    run.step('WbFolioExists', t1, then=213)
-    run.step('WbPutback', k1, then=179)
-    run.step('ShrinkDone', k1, then=67)
-    run.step('WbPutback', t1, then=98)
-    run.step('ShrinkDone', t1, then=129)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbFolioExists', k1, then=200)
+    run.step('WbFolioExists', t1, then=227)
+    run.step('WbPutback', k1, then=189)
+    run.step('ShrinkDone', k1, then=68)
+    run.step('WbPutback', t1, then=101)
+    run.step('ShrinkDone', t1, then=134)
     run.step('ChargeFail', t1, then=1)
 
 
-def test_walk_025(system_for: SystemFactory) -> None:
+def test_walk_026(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -671,32 +711,32 @@ def test_walk_025(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=118)
-    run.step('WbEntryGone', k1, then=149)
-    run.step('WbPutback', k1, then=178)
-    run.step('ShrinkDone', k1, then=203)
-    run.step('ShrinkWorker', k1, then=227)
-    run.step('LruIsolate', k1, then=250)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=241)
+    run.step('LruIsolate', k1, then=264)
     run.step('RetryFault', t1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=99)
-    run.step('WbFolioExists', k1, then=132)
-    run.step('ChargeReclaim', t1, then=163)
-    run.step('LruIsolate', t1, then=189)
-    run.step('WbPutback', k1, then=152)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('WbFolioExists', k1, then=137)
+    run.step('ChargeReclaim', t1, then=170)
+    run.step('LruIsolate', t1, then=200)
+    run.step('WbPutback', k1, then=159)
     run.step('ShrinkDone', k1, then=39)
-    run.step('WbFolioExists', t1, then=67)
-    run.step('WbPutback', t1, then=98)
-    run.step('ShrinkWorker', k1, then=128)
-    run.step('LruIsolate', k1, then=158)
-    run.step('ShrinkDone', t1, then=88)
+    run.step('WbFolioExists', t1, then=68)
+    run.step('WbPutback', t1, then=101)
+    run.step('ShrinkWorker', k1, then=133)
+    run.step('LruIsolate', k1, then=165)
+    run.step('ShrinkDone', t1, then=90)
     run.step('ChargeFail', t1, then=8)
 
 
-def test_walk_026(system_for: SystemFactory) -> None:
+def test_walk_027(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -711,26 +751,26 @@ def test_walk_026(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=118)
-    run.step('WbEntryGone', k1, then=149)
-    run.step('WbPutback', k1, then=178)
-    run.step('ShrinkDone', k1, then=203)
-    run.step('ShrinkWorker', k1, then=227)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=241)
     run.step('RetryFault', t1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=99)
-    run.step('ChargeOk', t1, then=130)
-    run.step('WbFolioExists', k1, then=161)
-    run.step('WbPutback', k1, then=120)
-    run.step('SwapReadFolio', t1, then=150)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeOk', t1, then=135)
+    run.step('WbFolioExists', k1, then=168)
+    run.step('WbPutback', k1, then=125)
+    run.step('SwapReadFolio', t1, then=157)
     run.step('MapFolio', t1, then=55)
 
 
-def test_walk_027(system_for: SystemFactory) -> None:
+def test_walk_028(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -744,23 +784,23 @@ def test_walk_027(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=118)
-    run.step('WbEntryGone', k1, then=149)
-    run.step('WbPutback', k1, then=178)
-    run.step('ShrinkDone', k1, then=203)
-    run.step('ShrinkWorker', k1, then=227)
-    run.step('LruIsolate', k1, then=250)
-    run.step('WbAllocFail', k1, then=273)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=241)
+    run.step('LruIsolate', k1, then=264)
+    run.step('WbAllocFail', k1, then=289)
     run.step('RetryFault', t1, then=23)
     run.step('StartFault', t1, s=s1, then=43)
-    run.step('SwapcachePrepare', t1, then=73)
-    run.step('ChargeOk', t1, then=103)
-    run.step('SwapReadFolio', t1, then=134)
+    run.step('SwapcachePrepare', t1, then=74)
+    run.step('ChargeOk', t1, then=106)
+    run.step('SwapReadFolio', t1, then=140)
     run.step('MapFolio', t1, then=41)
 
 
-def test_walk_028(system_for: SystemFactory) -> None:
+def test_walk_029(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -776,29 +816,29 @@ def test_walk_028(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=118)
-    run.step('WbEntryGone', k1, then=149)
-    run.step('WbPutback', k1, then=178)
-    run.step('ShrinkDone', k1, then=203)
-    run.step('ShrinkWorker', k1, then=227)
-    run.step('LruIsolate', k1, then=250)
-    run.step('WbAllocFolio', k1, then=274)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=241)
+    run.step('LruIsolate', k1, then=264)
+    run.step('WbAllocFolio', k1, then=290)
     run.step('RetryFault', t1, then=24)
     run.step('StartFault', t1, s=s1, then=44)
-    run.step('SwapCacheHit', t1, then=75)
-    run.step('WbWrite', k1, then=107)
-    run.step('MapFolio', t1, then=110)
-    run.step('ShrinkDone', k1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('FreeSlot', s=s1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('ShrinkWorker', k1, then=197)
-    run.step('FreeSlot', s=s1, then=219)
-    run.step('ShrinkDone', k1, then=141)
+    run.step('SwapCacheHit', t1, then=76)
+    run.step('WbWrite', k1, then=110)
+    run.step('MapFolio', t1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('FreeSlot', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('FreeSlot', s=s1, then=233)
+    run.step('ShrinkDone', k1, then=147)
 
 
-def test_walk_029(system_for: SystemFactory) -> None:
+def test_walk_030(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v1 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1
@@ -813,32 +853,32 @@ def test_walk_029(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
-    run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=110)
-    run.step('ShrinkDone', k1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('StartFault', t1, s=s1, then=198)
-    run.step('ShrinkWorker', k1, then=221)
-    run.step('LruIsolate', k1, then=241)
-    run.step('SwapcachePrepare', t1, then=264)
-    run.step('ChargeFail', t1, then=220)
-    run.step('FreeSlot', s=s1, then=240)
-    run.step('WbSlotFreed', k1, then=263)
-    run.step('WbPutback', k1, then=110)
-    run.step('SwapOut', s=s1, v=v1, then=142)
-    run.step('FreeSlot', s=s1, then=110)
-    run.step('ShrinkDone', k1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('ShrinkWorker', k1, then=197)
-    run.step('LruIsolate', k1, then=220)
-    run.step('StartFault', t1, s=s1, then=241)
-    run.step('WbAllocFail', k1, then=265)
-    run.step('SwapcachePrepare', t1, then=287)
-    run.step('ChargeFail', t1, then=242)
-    run.step('FreeSlot', s=s1, then=263)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('StartFault', t1, s=s1, then=210)
+    run.step('ShrinkWorker', k1, then=235)
+    run.step('LruIsolate', k1, then=255)
+    run.step('SwapcachePrepare', t1, then=279)
+    run.step('ChargeFail', t1, then=234)
+    run.step('FreeSlot', s=s1, then=254)
+    run.step('WbSlotFreed', k1, then=278)
+    run.step('WbPutback', k1, then=113)
+    run.step('SwapOut', s=s1, v=v1, then=148)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=234)
+    run.step('StartFault', t1, s=s1, then=255)
+    run.step('WbAllocFail', k1, then=280)
+    run.step('SwapcachePrepare', t1, then=304)
+    run.step('ChargeFail', t1, then=256)
+    run.step('FreeSlot', s=s1, then=278)
 
 
-def test_walk_030(system_for: SystemFactory) -> None:
+def test_walk_031(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -853,28 +893,28 @@ def test_walk_030(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=118)
-    run.step('WbEntryGone', k1, then=149)
-    run.step('WbPutback', k1, then=178)
-    run.step('ShrinkDone', k1, then=203)
-    run.step('ShrinkWorker', k1, then=227)
-    run.step('LruIsolate', k1, then=250)
-    run.step('WbAllocFail', k1, then=273)
-    run.step('WbPutback', k1, then=178)
-    run.step('ShrinkDone', k1, then=203)
-    run.step('ShrinkWorker', k1, then=227)
-    run.step('LruIsolate', k1, then=250)
-    run.step('WbAllocFolio', k1, then=274)
-    run.step('WbWrite', k1, then=293)
-    run.step('DropCleanFolio', s=s1, then=309)
-    run.step('RetryFault', t1, then=77)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=241)
+    run.step('LruIsolate', k1, then=264)
+    run.step('WbAllocFail', k1, then=289)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=241)
+    run.step('LruIsolate', k1, then=264)
+    run.step('WbAllocFolio', k1, then=290)
+    run.step('WbWrite', k1, then=311)
+    run.step('DropCleanFolio', s=s1, then=329)
+    run.step('RetryFault', t1, then=78)
 
 
-def test_walk_031(system_for: SystemFactory) -> None:
+def test_walk_032(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; t1 faults on s1; t1
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
     pins the slot; t1's charge fails; k1 isolates the LRU head; k1's writeback fails to
     allocate a folio; t1 faults on s1; k1 puts the entry back on the LRU; k1 ends its walk;
     t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates the LRU head;
@@ -885,29 +925,29 @@ def test_walk_031(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
-    run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=110)
-    run.step('SwapOut', s=s1, v=v1, then=142)
-    run.step('ShrinkDone', k1, then=171)
-    run.step('ShrinkWorker', k1, then=197)
-    run.step('StartFault', t1, s=s1, then=221)
-    run.step('SwapcachePrepare', t1, then=244)
-    run.step('ChargeFail', t1, then=197)
-    run.step('LruIsolate', k1, then=220)
-    run.step('WbAllocFail', k1, then=242)
-    run.step('StartFault', t1, s=s1, then=265)
-    run.step('WbPutback', k1, then=172)
-    run.step('ShrinkDone', k1, then=198)
-    run.step('SwapcachePrepare', t1, then=222)
-    run.step('ChargeFail', t1, then=171)
-    run.step('ShrinkWorker', k1, then=197)
-    run.step('LruIsolate', k1, then=220)
-    run.step('WbAllocFolio', k1, then=243)
-    run.step('FreeSlot', s=s1, then=267)
-    run.step('WbEntryGone', k1, then=263)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('SwapcachePrepare', t1, then=258)
+    run.step('ChargeFail', t1, then=209)
+    run.step('LruIsolate', k1, then=234)
+    run.step('WbAllocFail', k1, then=256)
+    run.step('StartFault', t1, s=s1, then=280)
+    run.step('WbPutback', k1, then=180)
+    run.step('ShrinkDone', k1, then=210)
+    run.step('SwapcachePrepare', t1, then=236)
+    run.step('ChargeFail', t1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=234)
+    run.step('WbAllocFolio', k1, then=257)
+    run.step('FreeSlot', s=s1, then=282)
+    run.step('WbEntryGone', k1, then=278)
 
 
-def test_walk_032(system_for: SystemFactory) -> None:
+def test_walk_033(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -920,19 +960,19 @@ def test_walk_032(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=118)
-    run.step('WbEntryGone', k1, then=149)
-    run.step('WbPutback', k1, then=178)
-    run.step('ShrinkDone', k1, then=203)
-    run.step('ShrinkWorker', k1, then=227)
-    run.step('LruIsolate', k1, then=250)
-    run.step('WbAllocFolio', k1, then=274)
-    run.step('WbWrite', k1, then=293)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=241)
+    run.step('LruIsolate', k1, then=264)
+    run.step('WbAllocFolio', k1, then=290)
+    run.step('WbWrite', k1, then=311)
     run.step('RetryFault', t1, then=47)
 
 
-def test_walk_033(system_for: SystemFactory) -> None:
+def test_walk_034(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
@@ -946,27 +986,27 @@ def test_walk_033(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
-    run.step('DropCleanFolio', s=s1, then=77)
-    run.step('ShrinkDone', k1, then=111)
-    run.step('FreeSlot', s=s1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('ShrinkWorker', k1, then=197)
-    run.step('LruIsolate', k1, then=220)
-    run.step('StartFault', t1, s=s1, then=241)
-    run.step('WbAllocFolio', k1, then=266)
-    run.step('SwapCacheHit', t1, then=288)
-    run.step('WbWrite', k1, then=91)
-    run.step('MapFolio', t1, then=94)
-    run.step('ShrinkDone', k1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('FreeSlot', s=s1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('ShrinkWorker', k1, then=184)
-    run.step('FreeSlot', s=s1, then=207)
-    run.step('ShrinkDone', k1, then=126)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('ShrinkDone', k1, then=114)
+    run.step('FreeSlot', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=234)
+    run.step('StartFault', t1, s=s1, then=255)
+    run.step('WbAllocFolio', k1, then=281)
+    run.step('SwapCacheHit', t1, then=305)
+    run.step('WbWrite', k1, then=93)
+    run.step('MapFolio', t1, then=96)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('FreeSlot', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('FreeSlot', s=s1, then=220)
+    run.step('ShrinkDone', k1, then=131)
 
 
-def test_walk_034(system_for: SystemFactory) -> None:
+def test_walk_035(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
     k1 ends its walk; v2 is swapped out to s1; t1 faults on s1; k1 starts a shrink walk; k1
@@ -982,31 +1022,31 @@ def test_walk_034(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=35)
     run.step('DropCleanFolio', s=s1, then=62)
-    run.step('FreeSlot', s=s1, then=94)
-    run.step('ShrinkDone', k1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('StartFault', t1, s=s1, then=185)
-    run.step('ShrinkWorker', k1, then=209)
-    run.step('LruIsolate', k1, then=229)
-    run.step('SwapcachePrepare', t1, then=252)
-    run.step('ChargeFail', t1, then=208)
-    run.step('FreeSlot', s=s1, then=228)
-    run.step('WbSlotFreed', k1, then=251)
-    run.step('WbPutback', k1, then=94)
-    run.step('SwapOut', s=s1, v=v2, then=127)
-    run.step('FreeSlot', s=s1, then=94)
-    run.step('ShrinkDone', k1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('ShrinkWorker', k1, then=184)
-    run.step('LruIsolate', k1, then=208)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('WbAllocFail', k1, then=253)
-    run.step('SwapcachePrepare', t1, then=277)
-    run.step('ChargeFail', t1, then=230)
-    run.step('FreeSlot', s=s1, then=251)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('StartFault', t1, s=s1, then=195)
+    run.step('ShrinkWorker', k1, then=222)
+    run.step('LruIsolate', k1, then=243)
+    run.step('SwapcachePrepare', t1, then=266)
+    run.step('ChargeFail', t1, then=221)
+    run.step('FreeSlot', s=s1, then=242)
+    run.step('WbSlotFreed', k1, then=265)
+    run.step('WbPutback', k1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=132)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=221)
+    run.step('StartFault', t1, s=s1, then=243)
+    run.step('WbAllocFail', k1, then=267)
+    run.step('SwapcachePrepare', t1, then=293)
+    run.step('ChargeFail', t1, then=244)
+    run.step('FreeSlot', s=s1, then=265)
 
 
-def test_walk_035(system_for: SystemFactory) -> None:
+def test_walk_036(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1023,33 +1063,33 @@ def test_walk_035(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=118)
-    run.step('WbEntryGone', k1, then=149)
-    run.step('WbPutback', k1, then=178)
-    run.step('ShrinkDone', k1, then=203)
-    run.step('ShrinkWorker', k1, then=227)
-    run.step('LruIsolate', k1, then=250)
-    run.step('WbAllocFolio', k1, then=274)
-    run.step('WbWrite', k1, then=293)
-    run.step('ShrinkDone', k1, then=310)
-    run.step('DropCleanFolio', s=s1, then=321)
-    run.step('RetryFault', t1, then=111)
-    run.step('StartFault', t1, s=s1, then=139)
-    run.step('SwapcachePrepare', t1, then=168)
-    run.step('ChargeFail', t1, then=111)
-    run.step('FreeSlot', s=s1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('ShrinkWorker', k1, then=197)
-    run.step('LruIsolate', k1, then=220)
-    run.step('StartFault', t1, s=s1, then=241)
-    run.step('SwapcachePrepare', t1, then=264)
-    run.step('ChargeOk', t1, then=285)
-    run.step('SwapReadFolio', t1, then=302)
-    run.step('MapFolio', t1, then=240)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=241)
+    run.step('LruIsolate', k1, then=264)
+    run.step('WbAllocFolio', k1, then=290)
+    run.step('WbWrite', k1, then=311)
+    run.step('ShrinkDone', k1, then=330)
+    run.step('DropCleanFolio', s=s1, then=343)
+    run.step('RetryFault', t1, then=114)
+    run.step('StartFault', t1, s=s1, then=145)
+    run.step('SwapcachePrepare', t1, then=176)
+    run.step('ChargeFail', t1, then=114)
+    run.step('FreeSlot', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=234)
+    run.step('StartFault', t1, s=s1, then=255)
+    run.step('SwapcachePrepare', t1, then=279)
+    run.step('ChargeOk', t1, then=302)
+    run.step('SwapReadFolio', t1, then=321)
+    run.step('MapFolio', t1, then=254)
 
 
-def test_walk_036(system_for: SystemFactory) -> None:
+def test_walk_037(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1063,20 +1103,20 @@ def test_walk_036(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbAllocFolio', k1, then=85)
-    run.step('SwapCacheHit', t1, then=118)
-    run.step('WbEntryGone', k1, then=149)
-    run.step('WbPutback', k1, then=178)
-    run.step('ShrinkDone', k1, then=203)
-    run.step('ShrinkWorker', k1, then=227)
-    run.step('LruIsolate', k1, then=250)
-    run.step('WbAllocFolio', k1, then=274)
-    run.step('WbWrite', k1, then=293)
-    run.step('DropCleanFolio', s=s1, then=309)
-    run.step('ShrinkDone', k1, then=321)
+    run.step('WbAllocFolio', k1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=241)
+    run.step('LruIsolate', k1, then=264)
+    run.step('WbAllocFolio', k1, then=290)
+    run.step('WbWrite', k1, then=311)
+    run.step('DropCleanFolio', s=s1, then=329)
+    run.step('ShrinkDone', k1, then=343)
 
 
-def test_walk_037(system_for: SystemFactory) -> None:
+def test_walk_038(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v2
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -1090,20 +1130,20 @@ def test_walk_037(system_for: SystemFactory) -> None:
     run.step('FreeSlot', s=s1, then=14)
     run.step('SwapOut', s=s1, v=v2, then=28)
     run.step('WbAllocFolio', k1, then=54)
-    run.step('StartFault', t1, s=s1, then=85)
-    run.step('SwapCacheHit', t1, then=118)
-    run.step('WbEntryGone', k1, then=149)
-    run.step('WbPutback', k1, then=178)
-    run.step('ShrinkDone', k1, then=203)
-    run.step('ShrinkWorker', k1, then=227)
-    run.step('LruIsolate', k1, then=250)
-    run.step('WbAllocFolio', k1, then=274)
-    run.step('WbWrite', k1, then=293)
-    run.step('ShrinkDone', k1, then=310)
-    run.step('RetryFault', t1, then=79)
+    run.step('StartFault', t1, s=s1, then=87)
+    run.step('SwapCacheHit', t1, then=122)
+    run.step('WbEntryGone', k1, then=155)
+    run.step('WbPutback', k1, then=187)
+    run.step('ShrinkDone', k1, then=216)
+    run.step('ShrinkWorker', k1, then=241)
+    run.step('LruIsolate', k1, then=264)
+    run.step('WbAllocFolio', k1, then=290)
+    run.step('WbWrite', k1, then=311)
+    run.step('ShrinkDone', k1, then=330)
+    run.step('RetryFault', t1, then=80)
 
 
-def test_walk_038(system_for: SystemFactory) -> None:
+def test_walk_039(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
     dropped; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the
@@ -1116,34 +1156,35 @@ def test_walk_038(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
-    run.step('ShrinkDone', k1, then=79)
-    run.step('DropCleanFolio', s=s1, then=111)
-    run.step('FreeSlot', s=s1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('ShrinkWorker', k1, then=197)
-    run.step('LruIsolate', k1, then=220)
-    run.step('StartFault', t1, s=s1, then=241)
-    run.step('SwapcachePrepare', t1, then=264)
-    run.step('ChargeReclaim', t1, then=286)
-    run.step('ShrinkDone', t1, then=304)
-    run.step('ChargeFail', t1, then=220)
-    run.step('StartFault', t1, s=s1, then=241)
-    run.step('SwapcachePrepare', t1, then=264)
-    run.step('WbFolioExists', k1, then=287)
-    run.step('ChargeOk', t1, then=303)
-    run.step('SwapReadFolio', t1, then=317)
-    run.step('MapFolio', t1, then=263)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('DropCleanFolio', s=s1, then=114)
+    run.step('FreeSlot', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=234)
+    run.step('StartFault', t1, s=s1, then=255)
+    run.step('SwapcachePrepare', t1, then=279)
+    run.step('ChargeReclaim', t1, then=303)
+    run.step('ShrinkDone', t1, then=323)
+    run.step('ChargeFail', t1, then=234)
+    run.step('StartFault', t1, s=s1, then=255)
+    run.step('SwapcachePrepare', t1, then=279)
+    run.step('WbFolioExists', k1, then=304)
+    run.step('ChargeOk', t1, then=322)
+    run.step('SwapReadFolio', t1, then=339)
+    run.step('MapFolio', t1, then=278)
 
 
-def test_walk_039(system_for: SystemFactory) -> None:
+def test_walk_040(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; t1 finds the folio in the swap cache; k1 writes the
-    entry back; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a
-    shrink walk; t1 faults on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU
-    head; k1's writeback fails to allocate a folio; t1 faults on s1; k1 puts the entry back
-    on the LRU; k1 ends its walk; t1 pins the slot; t1's charge fails; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback allocates a folio; s1 is freed; k1's
-    writeback finds the entry gone."""
+    entry back; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped; k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults
+    on s1; t1 pins the slot; t1's charge fails; k1 isolates the LRU head; k1's writeback
+    fails to allocate a folio; t1 faults on s1; k1 puts the entry back on the LRU; k1 ends
+    its walk; t1 pins the slot; t1's charge fails; k1 starts a shrink walk; k1 isolates the
+    LRU head; k1's writeback allocates a folio; s1 is freed; k1's writeback finds the entry
+    gone."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1151,29 +1192,30 @@ def test_walk_039(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=15)
     run.step('WbAllocFolio', k1, then=32)
     run.step('SwapCacheHit', t1, then=60)
-    run.step('WbWrite', k1, then=91)
-    run.step('ShrinkDone', k1, then=123)
-    run.step('MapFolio', t1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('ShrinkWorker', k1, then=184)
-    run.step('StartFault', t1, s=s1, then=209)
-    run.step('SwapcachePrepare', t1, then=232)
-    run.step('ChargeFail', t1, then=184)
-    run.step('LruIsolate', k1, then=208)
-    run.step('WbAllocFail', k1, then=230)
-    run.step('StartFault', t1, s=s1, then=253)
-    run.step('WbPutback', k1, then=157)
-    run.step('ShrinkDone', k1, then=185)
-    run.step('SwapcachePrepare', t1, then=210)
-    run.step('ChargeFail', t1, then=156)
-    run.step('ShrinkWorker', k1, then=184)
-    run.step('LruIsolate', k1, then=208)
-    run.step('WbAllocFolio', k1, then=231)
-    run.step('FreeSlot', s=s1, then=255)
-    run.step('WbEntryGone', k1, then=251)
+    run.step('WbWrite', k1, then=93)
+    run.step('MapFolioKeepCache', t1, then=63)
+    run.step('DropCleanFolio', s=s1, then=96)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('SwapcachePrepare', t1, then=246)
+    run.step('ChargeFail', t1, then=194)
+    run.step('LruIsolate', k1, then=221)
+    run.step('WbAllocFail', k1, then=244)
+    run.step('StartFault', t1, s=s1, then=267)
+    run.step('WbPutback', k1, then=164)
+    run.step('ShrinkDone', k1, then=195)
+    run.step('SwapcachePrepare', t1, then=223)
+    run.step('ChargeFail', t1, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=221)
+    run.step('WbAllocFolio', k1, then=245)
+    run.step('FreeSlot', s=s1, then=269)
+    run.step('WbEntryGone', k1, then=265)
 
 
-def test_walk_040(system_for: SystemFactory) -> None:
+def test_walk_041(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge succeeds; k1's writeback finds a folio (-EEXIST); t1 reads
     the page in; t1 maps the page."""
@@ -1184,16 +1226,17 @@ def test_walk_040(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=15)
     run.step('SwapcachePrepare', t1, then=30)
     run.step('ChargeOk', t1, then=56)
-    run.step('WbFolioExists', k1, then=87)
-    run.step('SwapReadFolio', t1, then=119)
+    run.step('WbFolioExists', k1, then=89)
+    run.step('SwapReadFolio', t1, then=124)
     run.step('MapFolio', t1, then=29)
 
 
-def test_walk_041(system_for: SystemFactory) -> None:
+def test_walk_042(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1
-    reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
-    LRU; k1 ends its walk; t1 maps the page."""
+    reads the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean
+    folio is dropped; v2 is swapped out to s1; k1's writeback allocates a folio; k1's
+    writeback finds the entry gone."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1201,19 +1244,20 @@ def test_walk_041(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=15)
     run.step('SwapcachePrepare', t1, then=30)
     run.step('ChargeReclaim', t1, then=57)
-    run.step('ShrinkDone', t1, then=88)
+    run.step('ShrinkDone', t1, then=90)
     run.step('ChargeOk', t1, then=56)
-    run.step('SwapReadFolio', t1, then=86)
-    run.step('WbFolioExists', k1, then=119)
-    run.step('WbPutback', k1, then=150)
-    run.step('ShrinkDone', k1, then=38)
-    run.step('MapFolio', t1, then=0)
+    run.step('SwapReadFolio', t1, then=88)
+    run.step('MapFolioKeepCache', t1, then=123)
+    run.step('DropCleanFolio', s=s1, then=14)
+    run.step('SwapOut', s=s1, v=v2, then=28)
+    run.step('WbAllocFolio', k1, then=54)
+    run.step('WbEntryGone', k1, then=53)
 
 
-def test_walk_042(system_for: SystemFactory) -> None:
+def test_walk_043(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge succeeds; k1 puts
-    the entry back on the LRU."""
+    the entry back on the LRU; k1 ends its walk; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1221,20 +1265,20 @@ def test_walk_042(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=15)
     run.step('SwapcachePrepare', t1, then=30)
     run.step('WbFolioExists', k1, then=58)
-    run.step('ChargeOk', t1, then=87)
-    run.step('WbPutback', k1, then=120)
+    run.step('ChargeOk', t1, then=89)
+    run.step('WbPutback', k1, then=125)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('SwapReadFolio', t1, then=38)
+    run.step('MapFolio', t1, then=0)
 
 
-def test_walk_043(system_for: SystemFactory) -> None:
+def test_walk_044(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     k1 ends its walk; t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to
     s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; k1's writeback
-    allocates a folio; t1 finds the folio in the swap cache; k1 writes the entry back; k1
-    ends its walk; t1 maps the page; v1 is swapped out to s1; k1 starts a shrink walk; k1
-    isolates the LRU head; t1 faults on s1; t1 pins the slot; k1's writeback finds a folio
-    (-EEXIST); t1's charge enters reclaim; t1 ends its walk; t1's charge fails; k1 puts the
-    entry back on the LRU."""
+    allocates a folio; t1 finds the folio in the swap cache; k1 writes the entry back; t1
+    maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1242,94 +1286,52 @@ def test_walk_043(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=15)
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
-    run.step('DropCleanFolio', s=s1, then=92)
-    run.step('ShrinkDone', k1, then=124)
-    run.step('SwapcachePrepare', t1, then=153)
-    run.step('ChargeFail', t1, then=95)
-    run.step('FreeSlot', s=s1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('ShrinkWorker', k1, then=184)
-    run.step('LruIsolate', k1, then=208)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('WbAllocFolio', k1, then=254)
-    run.step('SwapCacheHit', t1, then=278)
-    run.step('WbWrite', k1, then=107)
-    run.step('ShrinkDone', k1, then=138)
-    run.step('MapFolio', t1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('ShrinkWorker', k1, then=197)
-    run.step('LruIsolate', k1, then=220)
-    run.step('StartFault', t1, s=s1, then=241)
-    run.step('SwapcachePrepare', t1, then=264)
-    run.step('WbFolioExists', k1, then=287)
-    run.step('ChargeReclaim', t1, then=305)
-    run.step('ShrinkDone', t1, then=318)
-    run.step('ChargeFail', t1, then=242)
-    run.step('WbPutback', k1, then=142)
-
-
-def test_walk_044(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults
-    on s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the
-    entry back on the LRU; t1 reads the page in; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=24)
-    run.step('WbWrite', k1, then=47)
-    run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=110)
-    run.step('SwapOut', s=s1, v=v1, then=142)
-    run.step('StartFault', t1, s=s1, then=172)
-    run.step('SwapcachePrepare', t1, then=199)
-    run.step('ChargeFail', t1, then=142)
-    run.step('StartFault', t1, s=s1, then=172)
-    run.step('SwapcachePrepare', t1, then=199)
-    run.step('ChargeOk', t1, then=223)
-    run.step('ShrinkDone', k1, then=245)
-    run.step('ShrinkWorker', k1, then=268)
-    run.step('LruIsolate', k1, then=285)
-    run.step('WbFolioExists', k1, then=303)
-    run.step('WbPutback', k1, then=223)
-    run.step('SwapReadFolio', t1, then=247)
-    run.step('MapFolio', t1, then=110)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('ShrinkDone', k1, then=129)
+    run.step('SwapcachePrepare', t1, then=160)
+    run.step('ChargeFail', t1, then=97)
+    run.step('FreeSlot', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=221)
+    run.step('StartFault', t1, s=s1, then=243)
+    run.step('WbAllocFolio', k1, then=268)
+    run.step('SwapCacheHit', t1, then=294)
+    run.step('WbWrite', k1, then=110)
+    run.step('MapFolioKeepCache', t1, then=79)
 
 
 def test_walk_045(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 isolates the LRU head; k1 ends its walk; t1's writeback finds a folio (-EEXIST); t1
-    puts the entry back on the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1 faults on s1; k1
-    writes the entry back."""
+    allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
+    v1 is swapped out to s1; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 pins the slot; t1's charge succeeds; k1's writeback finds a
+    folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page and leaves its
+    folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
-    run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=110)
-    run.step('SwapOut', s=s1, v=v1, then=142)
-    run.step('StartFault', t1, s=s1, then=172)
-    run.step('SwapcachePrepare', t1, then=199)
-    run.step('ChargeReclaim', t1, then=224)
-    run.step('LruIsolate', t1, then=248)
-    run.step('ShrinkDone', k1, then=271)
-    run.step('WbFolioExists', t1, then=291)
-    run.step('WbPutback', t1, then=307)
-    run.step('ShrinkDone', t1, then=320)
-    run.step('ChargeFail', t1, then=171)
-    run.step('ShrinkWorker', k1, then=197)
-    run.step('LruIsolate', k1, then=220)
-    run.step('WbAllocFolio', k1, then=243)
-    run.step('StartFault', t1, s=s1, then=266)
-    run.step('WbWrite', k1, then=61)
+    run.step('FreeSlot', s=s1, then=79)
+    run.step('DropCleanFolio', s=s1, then=113)
+    run.step('SwapOut', s=s1, v=v1, then=148)
+    run.step('ShrinkDone', k1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=234)
+    run.step('StartFault', t1, s=s1, then=255)
+    run.step('SwapcachePrepare', t1, then=279)
+    run.step('ChargeOk', t1, then=302)
+    run.step('WbFolioExists', k1, then=322)
+    run.step('WbPutback', k1, then=237)
+    run.step('ShrinkDone', k1, then=259)
+    run.step('ShrinkWorker', k1, then=283)
+    run.step('LruIsolate', k1, then=302)
+    run.step('SwapReadFolio', t1, then=321)
+    run.step('MapFolioKeepCache', t1, then=338)
+    run.step('DropCleanFolio', s=s1, then=254)
 
 
 def test_walk_046(system_for: SystemFactory) -> None:
@@ -1346,26 +1348,30 @@ def test_walk_046(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=15)
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
-    run.step('ShrinkDone', k1, then=93)
-    run.step('DropCleanFolio', s=s1, then=124)
-    run.step('SwapcachePrepare', t1, then=153)
-    run.step('ChargeOk', t1, then=180)
-    run.step('SwapReadFolio', t1, then=205)
-    run.step('MapFolio', t1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('ShrinkWorker', k1, then=184)
-    run.step('LruIsolate', k1, then=208)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('SwapcachePrepare', t1, then=252)
-    run.step('ChargeOk', t1, then=275)
-    run.step('SwapReadFolio', t1, then=294)
-    run.step('MapFolio', t1, then=228)
+    run.step('ShrinkDone', k1, then=95)
+    run.step('DropCleanFolio', s=s1, then=129)
+    run.step('SwapcachePrepare', t1, then=160)
+    run.step('ChargeOk', t1, then=190)
+    run.step('SwapReadFolio', t1, then=218)
+    run.step('MapFolio', t1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=221)
+    run.step('StartFault', t1, s=s1, then=243)
+    run.step('SwapcachePrepare', t1, then=266)
+    run.step('ChargeOk', t1, then=291)
+    run.step('SwapReadFolio', t1, then=312)
+    run.step('MapFolio', t1, then=242)
 
 
 def test_walk_047(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
-    swap cache."""
+    swap cache; k1 ends its walk; t1 maps the page; v2 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge
+    enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot;
+    k1's writeback finds a folio (-EEXIST); t1's charge succeeds; t1 reads the page in; t1
+    maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1373,7 +1379,23 @@ def test_walk_047(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=15)
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
-    run.step('SwapCacheHit', t1, then=91)
+    run.step('SwapCacheHit', t1, then=93)
+    run.step('ShrinkDone', k1, then=128)
+    run.step('MapFolio', t1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=221)
+    run.step('StartFault', t1, s=s1, then=243)
+    run.step('SwapcachePrepare', t1, then=266)
+    run.step('ChargeReclaim', t1, then=292)
+    run.step('ShrinkDone', t1, then=314)
+    run.step('ChargeFail', t1, then=221)
+    run.step('StartFault', t1, s=s1, then=243)
+    run.step('SwapcachePrepare', t1, then=266)
+    run.step('WbFolioExists', k1, then=293)
+    run.step('ChargeOk', t1, then=313)
+    run.step('SwapReadFolio', t1, then=332)
+    run.step('MapFolio', t1, then=265)
 
 
 def test_walk_048(system_for: SystemFactory) -> None:
@@ -1381,9 +1403,10 @@ def test_walk_048(system_for: SystemFactory) -> None:
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; s1 is freed; v2 is swapped out to s1; k1 ends its
     walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the
-    slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1 faults on s1;
-    t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge succeeds; t1 reads
-    the page in; t1 maps the page."""
+    slot; t1's charge succeeds; k1's writeback finds a folio (-EEXIST); k1 puts the entry
+    back on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1
+    reads the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean
+    folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1391,25 +1414,25 @@ def test_walk_048(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=15)
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
-    run.step('DropCleanFolio', s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=125)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
     run.step('ChargeFail', t1, then=62)
-    run.step('FreeSlot', s=s1, then=94)
-    run.step('SwapOut', s=s1, v=v2, then=127)
-    run.step('ShrinkDone', k1, then=156)
-    run.step('ShrinkWorker', k1, then=184)
-    run.step('LruIsolate', k1, then=208)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('SwapcachePrepare', t1, then=252)
-    run.step('ChargeReclaim', t1, then=276)
-    run.step('ShrinkDone', t1, then=296)
-    run.step('ChargeFail', t1, then=208)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('SwapcachePrepare', t1, then=252)
-    run.step('WbFolioExists', k1, then=277)
-    run.step('ChargeOk', t1, then=295)
-    run.step('SwapReadFolio', t1, then=311)
-    run.step('MapFolio', t1, then=251)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=132)
+    run.step('ShrinkDone', k1, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=221)
+    run.step('StartFault', t1, s=s1, then=243)
+    run.step('SwapcachePrepare', t1, then=266)
+    run.step('ChargeOk', t1, then=291)
+    run.step('WbFolioExists', k1, then=313)
+    run.step('WbPutback', k1, then=224)
+    run.step('ShrinkDone', k1, then=247)
+    run.step('ShrinkWorker', k1, then=270)
+    run.step('LruIsolate', k1, then=291)
+    run.step('SwapReadFolio', t1, then=312)
+    run.step('MapFolioKeepCache', t1, then=331)
+    run.step('DropCleanFolio', s=s1, then=242)
 
 
 def test_walk_049(system_for: SystemFactory) -> None:
@@ -1423,10 +1446,10 @@ def test_walk_049(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=15)
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
-    run.step('DropCleanFolio', s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=125)
-    run.step('ChargeOk', t1, then=154)
-    run.step('ShrinkDone', k1, then=180)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeOk', t1, then=161)
+    run.step('ShrinkDone', k1, then=190)
 
 
 def test_walk_050(system_for: SystemFactory) -> None:
@@ -1441,306 +1464,82 @@ def test_walk_050(system_for: SystemFactory) -> None:
     run.step('StartFault', t1, s=s1, then=15)
     run.step('WbAllocFolio', k1, then=32)
     run.step('WbWrite', k1, then=61)
-    run.step('DropCleanFolio', s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=125)
-    run.step('ChargeReclaim', t1, then=155)
-    run.step('ShrinkDone', k1, then=181)
-    run.step('ShrinkDone', t1, then=206)
-    run.step('ChargeFail', t1, then=95)
-    run.step('StartFault', t1, s=s1, then=124)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeReclaim', t1, then=162)
+    run.step('ShrinkDone', k1, then=191)
+    run.step('ShrinkDone', t1, then=219)
+    run.step('ChargeFail', t1, then=97)
+    run.step('StartFault', t1, s=s1, then=129)
 
 
 def test_walk_051(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('StartFault', t1, s=s1, then=15)
-    run.step('WbAllocFolio', k1, then=32)
-    run.step('WbWrite', k1, then=61)
-    run.step('DropCleanFolio', s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=125)
-    run.step('ShrinkDone', k1, then=153)
-    run.step('ChargeReclaim', t1, then=181)
-
-
-def test_walk_052(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
-    dropped; t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults
-    on s1; t1 pins the slot; t1's charge succeeds; k1 ends its walk; k1 starts a shrink
-    walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the
-    entry back on the LRU; t1 reads the page in; t1 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('StartFault', t1, s=s1, then=32)
-    run.step('WbWrite', k1, then=61)
-    run.step('DropCleanFolio', s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=125)
-    run.step('ChargeOk', t1, then=154)
-    run.step('SwapReadFolio', t1, then=182)
-    run.step('MapFolio', t1, then=94)
-    run.step('SwapOut', s=s1, v=v2, then=127)
-    run.step('StartFault', t1, s=s1, then=157)
-    run.step('SwapcachePrepare', t1, then=186)
-    run.step('ChargeFail', t1, then=127)
-    run.step('StartFault', t1, s=s1, then=157)
-    run.step('SwapcachePrepare', t1, then=186)
-    run.step('ChargeOk', t1, then=211)
-    run.step('ShrinkDone', k1, then=233)
-    run.step('ShrinkWorker', k1, then=256)
-    run.step('LruIsolate', k1, then=275)
-    run.step('WbFolioExists', k1, then=295)
-    run.step('WbPutback', k1, then=211)
-    run.step('SwapReadFolio', t1, then=235)
-    run.step('MapFolio', t1, then=94)
-
-
-def test_walk_053(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 isolates the LRU head; k1 ends its walk; t1's writeback finds a folio (-EEXIST); t1
-    puts the entry back on the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; k1's writeback finds
-    a folio (-EEXIST); t1's charge enters reclaim; t1 ends its walk; t1's charge fails; k1
-    puts the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('FreeSlot', s=s1, then=94)
-    run.step('SwapOut', s=s1, v=v2, then=127)
-    run.step('StartFault', t1, s=s1, then=157)
-    run.step('SwapcachePrepare', t1, then=186)
-    run.step('ChargeReclaim', t1, then=212)
-    run.step('LruIsolate', t1, then=236)
-    run.step('ShrinkDone', k1, then=259)
-    run.step('WbFolioExists', t1, then=281)
-    run.step('WbPutback', t1, then=299)
-    run.step('ShrinkDone', t1, then=314)
-    run.step('ChargeFail', t1, then=156)
-    run.step('ShrinkWorker', k1, then=184)
-    run.step('LruIsolate', k1, then=208)
-    run.step('StartFault', t1, s=s1, then=229)
-    run.step('SwapcachePrepare', t1, then=252)
-    run.step('WbFolioExists', k1, then=277)
-    run.step('ChargeReclaim', t1, then=297)
-    run.step('ShrinkDone', t1, then=312)
-    run.step('ChargeFail', t1, then=230)
-    run.step('WbPutback', k1, then=127)
-
-
-def test_walk_054(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 ends its walk; t1's
-    charge succeeds; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1
-    starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1
-    faults on s1; k1 writes the entry back."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('FreeSlot', s=s1, then=94)
-    run.step('SwapOut', s=s1, v=v2, then=127)
-    run.step('StartFault', t1, s=s1, then=157)
-    run.step('SwapcachePrepare', t1, then=186)
-    run.step('ShrinkDone', k1, then=210)
-    run.step('ChargeOk', t1, then=233)
-    run.step('SwapReadFolio', t1, then=258)
-    run.step('MapFolio', t1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('ShrinkWorker', k1, then=184)
-    run.step('LruIsolate', k1, then=208)
-    run.step('WbAllocFolio', k1, then=231)
-    run.step('StartFault', t1, s=s1, then=254)
-    run.step('WbWrite', k1, then=76)
-
-
-def test_walk_055(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    k1 ends its walk; t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps
-    the page; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head;
-    k1's writeback allocates a folio; k1 writes the entry back."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('WbAllocFolio', k1, then=44)
-    run.step('WbWrite', k1, then=76)
-    run.step('DropCleanFolio', s=s1, then=108)
-    run.step('ShrinkDone', k1, then=139)
-    run.step('SwapcachePrepare', t1, then=168)
-    run.step('ChargeOk', t1, then=193)
-    run.step('SwapReadFolio', t1, then=217)
-    run.step('MapFolio', t1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('ShrinkWorker', k1, then=197)
-    run.step('LruIsolate', k1, then=220)
-    run.step('WbAllocFolio', k1, then=243)
-    run.step('WbWrite', k1, then=35)
-
-
-def test_walk_056(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
-    walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
-    head; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; s1's
-    clean folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1
-    ends its walk; t1's charge succeeds; t1 reads the page in; t1 maps the page; v1 is
-    swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t1 reads the page in; t1 maps the page; v1 is swapped out to s1."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('DropCleanFolio', s=s1, then=62)
-    run.step('ShrinkDone', k1, then=95)
-    run.step('FreeSlot', s=s1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('ShrinkWorker', k1, then=184)
-    run.step('LruIsolate', k1, then=208)
-    run.step('WbAllocFolio', k1, then=231)
-    run.step('WbWrite', k1, then=47)
-    run.step('FreeSlot', s=s1, then=78)
-    run.step('DropCleanFolio', s=s1, then=110)
-    run.step('SwapOut', s=s1, v=v1, then=142)
-    run.step('StartFault', t1, s=s1, then=172)
-    run.step('SwapcachePrepare', t1, then=199)
-    run.step('ShrinkDone', k1, then=222)
-    run.step('ChargeOk', t1, then=245)
-    run.step('SwapReadFolio', t1, then=270)
-    run.step('MapFolio', t1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('ShrinkWorker', k1, then=197)
-    run.step('StartFault', t1, s=s1, then=221)
-    run.step('SwapcachePrepare', t1, then=244)
-    run.step('ChargeOk', t1, then=268)
-    run.step('SwapReadFolio', t1, then=289)
-    run.step('MapFolio', t1, then=219)
-    run.step('SwapOut', s=s1, v=v1, then=197)
-
-
-def test_walk_057(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; k1's writeback
-    finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1
-    isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
-    the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
-    charge succeeds; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts
-    the entry back on the LRU; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=24)
-    run.step('WbWrite', k1, then=47)
-    run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=110)
-    run.step('ShrinkDone', k1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('ShrinkWorker', k1, then=197)
-    run.step('StartFault', t1, s=s1, then=221)
-    run.step('SwapcachePrepare', t1, then=244)
-    run.step('ChargeReclaim', t1, then=269)
-    run.step('LruIsolate', k1, then=286)
-    run.step('WbFolioExists', k1, then=305)
-    run.step('WbPutback', k1, then=224)
-    run.step('ShrinkDone', k1, then=246)
-    run.step('LruIsolate', t1, then=271)
-    run.step('WbFolioExists', t1, then=291)
-    run.step('WbPutback', t1, then=307)
-    run.step('ShrinkWorker', k1, then=319)
-    run.step('LruIsolate', k1, then=325)
-    run.step('ShrinkDone', t1, then=304)
-    run.step('ChargeOk', t1, then=285)
-    run.step('SwapReadFolio', t1, then=302)
-    run.step('WbFolioExists', k1, then=317)
-    run.step('WbPutback', k1, then=247)
-    run.step('ShrinkDone', k1, then=270)
-
-
-def test_walk_058(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 isolates
-    the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU;
-    k1 ends its walk; k1 starts a shrink walk; t1 ends its walk; t1's charge fails."""
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 reads
+    the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio
+    is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 reads the page in; k1's writeback finds a folio (-EEXIST); t1 maps the page
+    and leaves its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=99)
-    run.step('ChargeReclaim', t1, then=131)
-    run.step('WbFolioExists', k1, then=163)
-    run.step('WbPutback', k1, then=122)
-    run.step('LruIsolate', t1, then=152)
-    run.step('WbFolioExists', t1, then=179)
-    run.step('WbPutback', t1, then=204)
-    run.step('ShrinkDone', k1, then=98)
-    run.step('ShrinkWorker', k1, then=128)
-    run.step('ShrinkDone', t1, then=159)
-    run.step('ChargeFail', t1, then=3)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeOk', t1, then=135)
+    run.step('SwapReadFolio', t1, then=167)
+    run.step('MapFolioKeepCache', t1, then=198)
+    run.step('DropCleanFolio', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeOk', t1, then=135)
+    run.step('SwapReadFolio', t1, then=167)
+    run.step('WbFolioExists', k1, then=199)
+    run.step('MapFolioKeepCache', t1, then=226)
+    run.step('DropCleanFolio', s=s1, then=41)
 
 
-def test_walk_059(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1 is freed; s1's clean folio is dropped;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    k1 ends its walk; t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1
-    puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1
-    ends its walk; t1's charge succeeds; t1 reads the page in; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk."""
+def test_walk_052(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 isolates
+    the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU;
+    k1 ends its walk; k1 starts a shrink walk; t1 ends its walk; t1's charge fails; k1
+    isolates the LRU head; t1 faults on s1; k1's writeback allocates a folio; k1 writes the
+    entry back; s1's clean folio is dropped; t1 pins the slot; k1 ends its walk; t1's charge
+    enters reclaim."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('WbFolioExists', k1, then=170)
+    run.step('WbPutback', k1, then=127)
+    run.step('LruIsolate', t1, then=159)
+    run.step('WbFolioExists', t1, then=189)
+    run.step('WbPutback', t1, then=217)
+    run.step('ShrinkDone', k1, then=101)
+    run.step('ShrinkWorker', k1, then=133)
+    run.step('ShrinkDone', t1, then=166)
+    run.step('ChargeFail', t1, then=3)
     run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('FreeSlot', s=s1, then=63)
+    run.step('StartFault', t1, s=s1, then=15)
+    run.step('WbAllocFolio', k1, then=32)
+    run.step('WbWrite', k1, then=61)
     run.step('DropCleanFolio', s=s1, then=94)
-    run.step('SwapOut', s=s1, v=v2, then=127)
-    run.step('StartFault', t1, s=s1, then=157)
-    run.step('SwapcachePrepare', t1, then=186)
-    run.step('ChargeReclaim', t1, then=212)
-    run.step('ShrinkDone', k1, then=234)
-    run.step('LruIsolate', t1, then=259)
-    run.step('WbFolioExists', t1, then=281)
-    run.step('WbPutback', t1, then=299)
-    run.step('ShrinkWorker', k1, then=313)
-    run.step('LruIsolate', k1, then=322)
-    run.step('ShrinkDone', t1, then=296)
-    run.step('ChargeOk', t1, then=275)
-    run.step('SwapReadFolio', t1, then=294)
-    run.step('WbFolioExists', k1, then=311)
-    run.step('WbPutback', k1, then=235)
-    run.step('ShrinkDone', k1, then=258)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ShrinkDone', k1, then=160)
+    run.step('ChargeReclaim', t1, then=191)
 
 
-def test_walk_060(system_for: SystemFactory) -> None:
+def test_walk_053(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); k1's writeback finds a
@@ -1756,83 +1555,70 @@ def test_walk_060(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=99)
-    run.step('ChargeReclaim', t1, then=131)
-    run.step('LruIsolate', t1, then=162)
-    run.step('WbFolioExists', t1, then=190)
-    run.step('WbFolioExists', k1, then=213)
-    run.step('WbPutback', t1, then=237)
-    run.step('ShrinkDone', t1, then=261)
-    run.step('ChargeFail', t1, then=69)
-    run.step('StartFault', t1, s=s1, then=100)
-    run.step('SwapcachePrepare', t1, then=132)
-    run.step('WbPutback', k1, then=90)
-    run.step('ChargeReclaim', t1, then=122)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbFolioExists', t1, then=201)
+    run.step('WbFolioExists', k1, then=227)
+    run.step('WbPutback', t1, then=251)
+    run.step('ShrinkDone', t1, then=276)
+    run.step('ChargeFail', t1, then=70)
+    run.step('StartFault', t1, s=s1, then=103)
+    run.step('SwapcachePrepare', t1, then=137)
+    run.step('WbPutback', k1, then=92)
+    run.step('ChargeReclaim', t1, then=127)
     run.step('ShrinkDone', k1, then=20)
     run.step('LruIsolate', t1, then=39)
-    run.step('WbFolioExists', t1, then=67)
-    run.step('WbPutback', t1, then=98)
-    run.step('ShrinkWorker', k1, then=128)
-    run.step('LruIsolate', k1, then=158)
-    run.step('WbFolioExists', k1, then=187)
-    run.step('ShrinkDone', t1, then=121)
+    run.step('WbFolioExists', t1, then=68)
+    run.step('WbPutback', t1, then=101)
+    run.step('ShrinkWorker', k1, then=133)
+    run.step('LruIsolate', k1, then=165)
+    run.step('WbFolioExists', k1, then=197)
+    run.step('ShrinkDone', t1, then=126)
     run.step('ChargeFail', t1, then=16)
     run.step('WbPutback', k1, then=33)
     run.step('ShrinkDone', k1, then=1)
 
 
-def test_walk_061(system_for: SystemFactory) -> None:
+def test_walk_054(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean folio is
-    dropped; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1;
-    t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page; v2 is
-    swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1
-    isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
-    the LRU; t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST); k1 ends its
-    walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's
-    charge fails."""
+    allocates a folio; t1 faults on s1; k1 writes the entry back; s1's clean folio is
+    dropped; t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults
+    on s1; t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
     run.step('LruIsolate', k1, then=8)
     run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('ShrinkDone', k1, then=64)
-    run.step('DropCleanFolio', s=s1, then=95)
-    run.step('FreeSlot', s=s1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('ShrinkWorker', k1, then=184)
-    run.step('StartFault', t1, s=s1, then=209)
-    run.step('SwapcachePrepare', t1, then=232)
-    run.step('ChargeOk', t1, then=256)
-    run.step('SwapReadFolio', t1, then=279)
-    run.step('MapFolio', t1, then=207)
-    run.step('SwapOut', s=s1, v=v2, then=184)
-    run.step('StartFault', t1, s=s1, then=209)
-    run.step('SwapcachePrepare', t1, then=232)
-    run.step('ChargeReclaim', t1, then=257)
-    run.step('LruIsolate', k1, then=276)
-    run.step('WbFolioExists', k1, then=297)
-    run.step('WbPutback', k1, then=212)
-    run.step('LruIsolate', t1, then=236)
-    run.step('WbFolioExists', t1, then=260)
-    run.step('ShrinkDone', k1, then=281)
-    run.step('WbPutback', t1, then=299)
-    run.step('ShrinkWorker', k1, then=313)
-    run.step('ShrinkDone', t1, then=323)
-    run.step('ChargeFail', t1, then=184)
+    run.step('StartFault', t1, s=s1, then=32)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeOk', t1, then=161)
+    run.step('SwapReadFolio', t1, then=192)
+    run.step('MapFolio', t1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=132)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('SwapcachePrepare', t1, then=196)
+    run.step('ChargeFail', t1, then=132)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('SwapcachePrepare', t1, then=196)
+    run.step('ChargeOk', t1, then=224)
+    run.step('SwapReadFolio', t1, then=249)
+    run.step('MapFolio', t1, then=96)
 
 
-def test_walk_062(system_for: SystemFactory) -> None:
+def test_walk_055(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts
-    the entry back on the LRU; t1's charge enters reclaim; t1 isolates the LRU head; t1's
-    writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU; k1 ends its walk;
-    k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio
-    (-EEXIST); t1 ends its walk; t1's charge succeeds."""
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; k1 ends its walk; t1's writeback finds a folio (-EEXIST); t1
+    puts the entry back on the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 faults on s1; t1 pins the slot; t1's charge succeeds;
+    t1 reads the page in; k1's writeback finds a folio (-EEXIST); t1 maps the page and
+    leaves its folio in the swap cache; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1840,28 +1626,29 @@ def test_walk_062(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=35)
     run.step('DropCleanFolio', s=s1, then=62)
-    run.step('FreeSlot', s=s1, then=94)
-    run.step('ShrinkDone', k1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('ShrinkWorker', k1, then=184)
-    run.step('StartFault', t1, s=s1, then=209)
-    run.step('SwapcachePrepare', t1, then=232)
-    run.step('LruIsolate', k1, then=252)
-    run.step('WbFolioExists', k1, then=277)
-    run.step('WbPutback', k1, then=186)
-    run.step('ChargeReclaim', t1, then=212)
-    run.step('LruIsolate', t1, then=236)
-    run.step('WbFolioExists', t1, then=260)
-    run.step('WbPutback', t1, then=282)
-    run.step('ShrinkDone', k1, then=299)
-    run.step('ShrinkWorker', k1, then=313)
-    run.step('LruIsolate', k1, then=322)
-    run.step('WbFolioExists', k1, then=327)
-    run.step('ShrinkDone', t1, then=312)
-    run.step('ChargeOk', t1, then=295)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=132)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('SwapcachePrepare', t1, then=196)
+    run.step('ChargeReclaim', t1, then=225)
+    run.step('LruIsolate', t1, then=250)
+    run.step('ShrinkDone', k1, then=273)
+    run.step('WbFolioExists', t1, then=298)
+    run.step('WbPutback', t1, then=318)
+    run.step('ShrinkDone', t1, then=335)
+    run.step('ChargeFail', t1, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=221)
+    run.step('StartFault', t1, s=s1, then=243)
+    run.step('SwapcachePrepare', t1, then=266)
+    run.step('ChargeOk', t1, then=291)
+    run.step('SwapReadFolio', t1, then=312)
+    run.step('WbFolioExists', k1, then=332)
+    run.step('MapFolioKeepCache', t1, then=344)
+    run.step('DropCleanFolio', s=s1, then=265)
 
 
-def test_walk_063(system_for: SystemFactory) -> None:
+def test_walk_056(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
@@ -1875,35 +1662,401 @@ def test_walk_063(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=99)
-    run.step('ChargeReclaim', t1, then=131)
-    run.step('LruIsolate', t1, then=162)
-    run.step('WbFolioExists', t1, then=190)
-    run.step('WbPutback', t1, then=214)
-    run.step('ShrinkDone', t1, then=238)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbFolioExists', t1, then=201)
+    run.step('WbPutback', t1, then=228)
+    run.step('ShrinkDone', t1, then=252)
     run.step('ChargeFail', t1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=99)
-    run.step('ChargeReclaim', t1, then=131)
-    run.step('LruIsolate', t1, then=162)
-    run.step('WbFolioExists', t1, then=190)
-    run.step('WbPutback', t1, then=214)
-    run.step('WbFolioExists', k1, then=237)
-    run.step('WbPutback', k1, then=204)
-    run.step('ShrinkDone', t1, then=151)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbFolioExists', t1, then=201)
+    run.step('WbPutback', t1, then=228)
+    run.step('WbFolioExists', k1, then=251)
+    run.step('WbPutback', k1, then=217)
+    run.step('ShrinkDone', t1, then=158)
     run.step('ChargeFail', t1, then=33)
     run.step('ShrinkDone', k1, then=1)
 
 
+def test_walk_057(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
+    walk; s1 is freed; v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's
+    charge enters reclaim; t1 ends its walk; t1's charge fails; k1 puts the entry back on
+    the LRU; t1 faults on s1; t1 pins the slot; k1 ends its walk; t1's charge succeeds; t1
+    reads the page in; t1 maps the page; v2 is swapped out to s1; k1 starts a shrink walk;
+    k1 isolates the LRU head; k1's writeback allocates a folio; t1 faults on s1; k1 writes
+    the entry back."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('ShrinkDone', k1, then=97)
+    run.step('FreeSlot', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=221)
+    run.step('StartFault', t1, s=s1, then=243)
+    run.step('SwapcachePrepare', t1, then=266)
+    run.step('WbFolioExists', k1, then=293)
+    run.step('ChargeReclaim', t1, then=315)
+    run.step('ShrinkDone', t1, then=333)
+    run.step('ChargeFail', t1, then=244)
+    run.step('WbPutback', k1, then=132)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('SwapcachePrepare', t1, then=196)
+    run.step('ShrinkDone', k1, then=223)
+    run.step('ChargeOk', t1, then=247)
+    run.step('SwapReadFolio', t1, then=272)
+    run.step('MapFolio', t1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=221)
+    run.step('WbAllocFolio', k1, then=245)
+    run.step('StartFault', t1, s=s1, then=268)
+    run.step('WbWrite', k1, then=77)
+
+
+def test_walk_058(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    k1 ends its walk; t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps
+    the page; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1
+    faults on s1; t1 pins the slot; t1's charge succeeds; t1 reads the page in; k1's
+    writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('ShrinkDone', k1, then=145)
+    run.step('SwapcachePrepare', t1, then=176)
+    run.step('ChargeOk', t1, then=205)
+    run.step('SwapReadFolio', t1, then=231)
+    run.step('MapFolio', t1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=234)
+    run.step('StartFault', t1, s=s1, then=255)
+    run.step('SwapcachePrepare', t1, then=279)
+    run.step('ChargeOk', t1, then=302)
+    run.step('SwapReadFolio', t1, then=321)
+    run.step('WbFolioExists', k1, then=339)
+    run.step('MapFolioKeepCache', t1, then=348)
+    run.step('DropCleanFolio', s=s1, then=278)
+
+
+def test_walk_059(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
+    the LRU; t1 ends its walk; t1's charge succeeds; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache; k1's writeback finds a folio (-EEXIST); k1 puts
+    the entry back on the LRU; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbFolioExists', t1, then=201)
+    run.step('WbPutback', t1, then=228)
+    run.step('ShrinkDone', t1, then=252)
+    run.step('ChargeOk', t1, then=135)
+    run.step('SwapReadFolio', t1, then=167)
+    run.step('MapFolioKeepCache', t1, then=198)
+    run.step('WbFolioExists', k1, then=226)
+    run.step('WbPutback', k1, then=188)
+    run.step('DropCleanFolio', s=s1, then=55)
+
+
+def test_walk_060(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
+    the LRU; t1 ends its walk; k1's writeback finds a folio (-EEXIST); t1's charge succeeds;
+    t1 reads the page in; k1 puts the entry back on the LRU; t1 maps the page and leaves its
+    folio in the swap cache; k1 ends its walk; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('SwapcachePrepare', t1, then=102)
+    run.step('ChargeReclaim', t1, then=136)
+    run.step('LruIsolate', t1, then=169)
+    run.step('WbFolioExists', t1, then=201)
+    run.step('WbPutback', t1, then=228)
+    run.step('ShrinkDone', t1, then=252)
+    run.step('WbFolioExists', k1, then=276)
+    run.step('ChargeOk', t1, then=168)
+    run.step('SwapReadFolio', t1, then=199)
+    run.step('WbPutback', k1, then=157)
+    run.step('MapFolioKeepCache', t1, then=188)
+    run.step('ShrinkDone', k1, then=67)
+    run.step('DropCleanFolio', s=s1, then=0)
+
+
+def test_walk_061(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
+    finds the entry gone; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
+    head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends
+    its walk; k1 puts the entry back on the LRU; t1's charge succeeds; k1 ends its walk; k1
+    starts a shrink walk; t1 reads the page in; t1 maps the page; v2 is swapped out to s1."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('WbEntryGone', k1, then=103)
+    run.step('SwapcachePrepare', t1, then=137)
+    run.step('ChargeReclaim', t1, then=170)
+    run.step('LruIsolate', t1, then=200)
+    run.step('WbFolioExists', t1, then=227)
+    run.step('WbPutback', t1, then=251)
+    run.step('ShrinkDone', t1, then=276)
+    run.step('WbPutback', k1, then=158)
+    run.step('ChargeOk', t1, then=125)
+    run.step('ShrinkDone', k1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('SwapReadFolio', t1, then=65)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
+
+
+def test_walk_062(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; t1 retries the fault; k1 ends its walk; t1 faults on s1; t1 pins the slot; t1's
+    charge succeeds; k1 starts a shrink walk; k1 isolates the LRU head; t1 reads the page
+    in; k1's writeback finds a folio (-EEXIST); t1 maps the page and leaves its folio in the
+    swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('RetryFault', t1, then=33)
+    run.step('ShrinkDone', k1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeOk', t1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('LruIsolate', k1, then=56)
+    run.step('SwapReadFolio', t1, then=88)
+    run.step('WbFolioExists', k1, then=124)
+    run.step('MapFolioKeepCache', t1, then=156)
+    run.step('DropCleanFolio', s=s1, then=29)
+
+
+def test_walk_063(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    finds a folio (-EEXIST); t1 ends its walk; t1's charge succeeds; t1 reads the page in;
+    k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page and leaves its
+    folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('RetryFault', t1, then=1)
+    run.step('StartFault', t1, s=s1, then=4)
+    run.step('SwapcachePrepare', t1, then=10)
+    run.step('ChargeReclaim', t1, then=20)
+    run.step('ShrinkWorker', k1, then=37)
+    run.step('LruIsolate', k1, then=57)
+    run.step('WbFolioExists', k1, then=91)
+    run.step('ShrinkDone', t1, then=126)
+    run.step('ChargeOk', t1, then=89)
+    run.step('SwapReadFolio', t1, then=124)
+    run.step('WbPutback', k1, then=157)
+    run.step('ShrinkDone', k1, then=38)
+    run.step('MapFolioKeepCache', t1, then=67)
+
+
 def test_walk_064(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
+    the fault; k1's writeback allocates a folio; k1 writes the entry back; s1 is freed; k1
+    ends its walk; s1's clean folio is dropped; v2 is swapped out to s1; k1 starts a shrink
+    walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the entry
+    back."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=277)
+    run.step('RetryFault', t1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('FreeSlot', s=s1, then=63)
+    run.step('ShrinkDone', k1, then=98)
+    run.step('DropCleanFolio', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('LruIsolate', k1, then=221)
+    run.step('WbAllocFolio', k1, then=245)
+    run.step('WbWrite', k1, then=47)
+
+
+def test_walk_065(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
+    folio is dropped; v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU
+    head; t1 faults on s1; t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's
+    charge enters reclaim; t1 ends its walk; t1's charge fails; k1 puts the entry back on
+    the LRU; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('FreeSlot', s=s1, then=79)
+    run.step('ShrinkDone', k1, then=115)
+    run.step('DropCleanFolio', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=234)
+    run.step('StartFault', t1, s=s1, then=255)
+    run.step('SwapcachePrepare', t1, then=279)
+    run.step('WbFolioExists', k1, then=304)
+    run.step('ChargeReclaim', t1, then=324)
+    run.step('ShrinkDone', t1, then=340)
+    run.step('ChargeFail', t1, then=256)
+    run.step('WbPutback', k1, then=148)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('SwapcachePrepare', t1, then=211)
+    run.step('ChargeFail', t1, then=148)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('SwapcachePrepare', t1, then=211)
+    run.step('ChargeOk', t1, then=237)
+    run.step('SwapReadFolio', t1, then=261)
+    run.step('MapFolio', t1, then=113)
+
+
+def test_walk_066(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; k1 ends its walk; t1's writeback finds a folio (-EEXIST); t1
+    puts the entry back on the LRU; t1 ends its walk; t1's charge fails; k1 starts a shrink
+    walk; k1 isolates the LRU head; k1's writeback allocates a folio; t1 faults on s1; k1
+    writes the entry back; s1's clean folio is dropped; t1 pins the slot; t1's charge
+    succeeds; t1 reads the page in; t1 maps the page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('SwapOut', s=s1, v=v1, then=148)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('SwapcachePrepare', t1, then=211)
+    run.step('ChargeReclaim', t1, then=238)
+    run.step('LruIsolate', t1, then=262)
+    run.step('ShrinkDone', k1, then=286)
+    run.step('WbFolioExists', t1, then=309)
+    run.step('WbPutback', t1, then=327)
+    run.step('ShrinkDone', t1, then=342)
+    run.step('ChargeFail', t1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=234)
+    run.step('WbAllocFolio', k1, then=257)
+    run.step('StartFault', t1, s=s1, then=281)
+    run.step('WbWrite', k1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeOk', t1, then=161)
+    run.step('SwapReadFolio', t1, then=192)
+    run.step('MapFolioKeepCache', t1, then=63)
+
+
+def test_walk_067(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('RetryFault', t1, then=3)
+
+
+def test_walk_068(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1
-    isolates the LRU head; s1 is freed; v1 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback finds a
-    folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
-    succeeds; t1 reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the
-    entry back on the LRU."""
+    charge succeeds; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its walk; t1's
+    writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU; k1 starts a shrink
+    walk; k1 isolates the LRU head; t1 ends its walk; k1's writeback finds a folio
+    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1's charge succeeds; k1
+    starts a shrink walk; t1 reads the page in; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -1911,196 +2064,29 @@ def test_walk_064(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=18)
     run.step('ChargeOk', t1, then=36)
     run.step('SwapReadFolio', t1, then=65)
-    run.step('MapFolio', t1, then=7)
-    run.step('SwapOut', s=s1, v=v2, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=99)
-    run.step('ChargeReclaim', t1, then=131)
-    run.step('LruIsolate', t1, then=162)
-    run.step('WbFolioExists', t1, then=190)
-    run.step('WbPutback', t1, then=214)
-    run.step('ShrinkDone', t1, then=238)
-    run.step('ChargeOk', t1, then=130)
-    run.step('SwapReadFolio', t1, then=160)
-    run.step('WbFolioExists', k1, then=188)
-    run.step('WbPutback', k1, then=150)
-
-
-def test_walk_065(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
-    the LRU; t1 ends its walk; k1's writeback finds a folio (-EEXIST); t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('SwapcachePrepare', t1, then=99)
-    run.step('ChargeReclaim', t1, then=131)
-    run.step('LruIsolate', t1, then=162)
-    run.step('WbFolioExists', t1, then=190)
-    run.step('WbPutback', t1, then=214)
-    run.step('ShrinkDone', t1, then=238)
-    run.step('WbFolioExists', k1, then=261)
-    run.step('ChargeOk', t1, then=161)
-
-
-def test_walk_066(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; k1's writeback
-    finds the entry gone; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
-    head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends
-    its walk; k1 puts the entry back on the LRU; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=101)
-    run.step('WbEntryGone', k1, then=100)
-    run.step('SwapcachePrepare', t1, then=132)
-    run.step('ChargeReclaim', t1, then=163)
-    run.step('LruIsolate', t1, then=189)
-    run.step('WbFolioExists', t1, then=213)
-    run.step('WbPutback', t1, then=237)
-    run.step('ShrinkDone', t1, then=261)
-    run.step('WbPutback', k1, then=151)
-    run.step('ChargeOk', t1, then=120)
-
-
-def test_walk_067(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; t1 retries the fault; k1 ends its walk; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t1 reads the page in."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=101)
-    run.step('SwapCacheHit', t1, then=133)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=191)
-    run.step('RetryFault', t1, then=33)
-    run.step('ShrinkDone', k1, then=1)
-    run.step('StartFault', t1, s=s1, then=4)
-    run.step('SwapcachePrepare', t1, then=10)
-    run.step('ChargeOk', t1, then=19)
-    run.step('SwapReadFolio', t1, then=38)
-
-
-def test_walk_068(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; t1 retries the fault; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    finds a folio (-EEXIST); t1 ends its walk; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=101)
-    run.step('SwapCacheHit', t1, then=133)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=191)
-    run.step('ShrinkDone', k1, then=215)
-    run.step('RetryFault', t1, then=1)
-    run.step('StartFault', t1, s=s1, then=4)
-    run.step('SwapcachePrepare', t1, then=10)
-    run.step('ChargeReclaim', t1, then=20)
-    run.step('ShrinkWorker', k1, then=37)
-    run.step('LruIsolate', k1, then=57)
-    run.step('WbFolioExists', k1, then=89)
-    run.step('ShrinkDone', t1, then=121)
-    run.step('ChargeOk', t1, then=87)
-
-
-def test_walk_069(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; t1 retries
-    the fault; k1's writeback allocates a folio; k1 writes the entry back; t1 faults on s1;
-    s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its
-    walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 ends its walk; t1's charge succeeds; t1 reads the page in; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=101)
-    run.step('SwapCacheHit', t1, then=133)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=191)
-    run.step('ShrinkDone', k1, then=215)
-    run.step('ShrinkWorker', k1, then=239)
-    run.step('LruIsolate', k1, then=262)
-    run.step('RetryFault', t1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
-    run.step('WbWrite', k1, then=35)
-    run.step('StartFault', t1, s=s1, then=61)
-    run.step('DropCleanFolio', s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=125)
-    run.step('ChargeReclaim', t1, then=155)
-    run.step('ShrinkDone', t1, then=183)
-    run.step('ChargeFail', t1, then=62)
-    run.step('StartFault', t1, s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=125)
-    run.step('ChargeReclaim', t1, then=155)
-    run.step('ShrinkDone', t1, then=183)
-    run.step('ChargeOk', t1, then=154)
-    run.step('SwapReadFolio', t1, then=182)
-    run.step('ShrinkDone', k1, then=205)
-
-
-def test_walk_070(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; t1 retries the fault; t1 faults on
-    s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its
-    walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=101)
-    run.step('SwapCacheHit', t1, then=133)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=191)
-    run.step('ShrinkDone', k1, then=215)
-    run.step('ShrinkWorker', k1, then=239)
-    run.step('RetryFault', t1, then=3)
+    run.step('MapFolioKeepCache', t1, then=99)
+    run.step('DropCleanFolio', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
     run.step('StartFault', t1, s=s1, then=9)
     run.step('SwapcachePrepare', t1, then=18)
     run.step('ChargeReclaim', t1, then=37)
     run.step('LruIsolate', t1, then=66)
     run.step('ShrinkDone', k1, then=39)
+    run.step('WbFolioExists', t1, then=68)
+    run.step('WbPutback', t1, then=101)
+    run.step('ShrinkWorker', k1, then=133)
+    run.step('LruIsolate', k1, then=165)
+    run.step('ShrinkDone', t1, then=90)
+    run.step('WbFolioExists', k1, then=126)
+    run.step('WbPutback', k1, then=158)
+    run.step('ShrinkDone', k1, then=134)
+    run.step('ChargeOk', t1, then=19)
+    run.step('ShrinkWorker', k1, then=36)
+    run.step('SwapReadFolio', t1, then=65)
+    run.step('ShrinkDone', k1, then=38)
 
 
-def test_walk_071(system_for: SystemFactory) -> None:
+def test_walk_069(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2112,28 +2098,27 @@ def test_walk_071(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=101)
-    run.step('SwapCacheHit', t1, then=133)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=191)
-    run.step('ShrinkDone', k1, then=215)
-    run.step('ShrinkWorker', k1, then=239)
-    run.step('LruIsolate', k1, then=262)
-    run.step('WbAllocFail', k1, then=283)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFail', k1, then=300)
     run.step('RetryFault', t1, then=16)
 
 
-def test_walk_072(system_for: SystemFactory) -> None:
+def test_walk_070(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     fails to allocate a folio; t1 faults on s1; t1 pins the slot; t1's charge enters
     reclaim; k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk;
     t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST); k1 ends its walk; t1
     puts the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk;
-    t1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; k1 isolates the LRU
-    head; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; k1's writeback
-    allocates a folio; k1's writeback finds the entry gone."""
+    t1 ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 reads the page in;
+    t1 maps the page and leaves its folio in the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2141,94 +2126,77 @@ def test_walk_072(system_for: SystemFactory) -> None:
     run.step('WbAllocFail', k1, then=16)
     run.step('StartFault', t1, s=s1, then=31)
     run.step('SwapcachePrepare', t1, then=58)
-    run.step('ChargeReclaim', t1, then=89)
-    run.step('WbPutback', k1, then=122)
+    run.step('ChargeReclaim', t1, then=91)
+    run.step('WbPutback', k1, then=127)
     run.step('ShrinkDone', k1, then=20)
     run.step('ShrinkWorker', k1, then=37)
     run.step('LruIsolate', t1, then=66)
-    run.step('WbFolioExists', t1, then=97)
+    run.step('WbFolioExists', t1, then=100)
+    run.step('ShrinkDone', k1, then=68)
+    run.step('WbPutback', t1, then=101)
+    run.step('ShrinkWorker', k1, then=133)
+    run.step('LruIsolate', k1, then=165)
+    run.step('WbFolioExists', k1, then=197)
+    run.step('WbPutback', k1, then=217)
+    run.step('ShrinkDone', k1, then=101)
+    run.step('ShrinkDone', t1, then=134)
+    run.step('ShrinkWorker', k1, then=166)
+    run.step('ChargeOk', t1, then=36)
+    run.step('SwapReadFolio', t1, then=65)
+    run.step('MapFolioKeepCache', t1, then=99)
     run.step('ShrinkDone', k1, then=67)
-    run.step('WbPutback', t1, then=98)
-    run.step('ShrinkWorker', k1, then=128)
-    run.step('LruIsolate', k1, then=158)
-    run.step('WbFolioExists', k1, then=187)
-    run.step('WbPutback', k1, then=204)
-    run.step('ShrinkDone', k1, then=98)
-    run.step('ShrinkDone', t1, then=129)
-    run.step('ChargeOk', t1, then=19)
-    run.step('ShrinkWorker', k1, then=36)
-    run.step('LruIsolate', k1, then=56)
-    run.step('SwapReadFolio', t1, then=86)
-    run.step('MapFolio', t1, then=14)
-    run.step('SwapOut', s=s1, v=v2, then=28)
-    run.step('WbAllocFolio', k1, then=54)
-    run.step('WbEntryGone', k1, then=53)
 
 
-def test_walk_073(system_for: SystemFactory) -> None:
+def test_walk_071(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; t1 retries the fault."""
+    writeback allocates a folio; t1 retries the fault; k1 writes the entry back; k1 ends its
+    walk; s1's clean folio is dropped; s1 is freed; v2 is swapped out to s1; k1 starts a
+    shrink walk; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 reads the page
+    in; t1 maps the page; v2 is swapped out to s1."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=101)
-    run.step('SwapCacheHit', t1, then=133)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=191)
-    run.step('ShrinkDone', k1, then=215)
-    run.step('ShrinkWorker', k1, then=239)
-    run.step('LruIsolate', k1, then=262)
-    run.step('WbAllocFolio', k1, then=284)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=301)
     run.step('RetryFault', t1, then=17)
-
-
-def test_walk_074(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
-    folio is dropped; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
-    pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its walk;
-    t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU; k1 starts a
-    shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts
-    the entry back on the LRU; t1 ends its walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('ShrinkWorker', k1, then=3)
-    run.step('LruIsolate', k1, then=8)
-    run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=35)
-    run.step('FreeSlot', s=s1, then=63)
-    run.step('ShrinkDone', k1, then=96)
-    run.step('DropCleanFolio', s=s1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('ShrinkWorker', k1, then=184)
-    run.step('StartFault', t1, s=s1, then=209)
-    run.step('SwapcachePrepare', t1, then=232)
-    run.step('ChargeReclaim', t1, then=257)
-    run.step('LruIsolate', t1, then=280)
-    run.step('ShrinkDone', k1, then=259)
-    run.step('WbFolioExists', t1, then=281)
-    run.step('WbPutback', t1, then=299)
-    run.step('ShrinkWorker', k1, then=313)
-    run.step('LruIsolate', k1, then=322)
-    run.step('WbFolioExists', k1, then=327)
-    run.step('WbPutback', k1, then=282)
-    run.step('ShrinkDone', t1, then=300)
-    run.step('ChargeFail', t1, then=127)
+    run.step('ShrinkDone', k1, then=64)
+    run.step('DropCleanFolio', s=s1, then=97)
+    run.step('FreeSlot', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('SwapcachePrepare', t1, then=246)
+    run.step('ChargeOk', t1, then=270)
+    run.step('SwapReadFolio', t1, then=295)
+    run.step('MapFolio', t1, then=220)
+    run.step('SwapOut', s=s1, v=v2, then=194)
 
 
-def test_walk_075(system_for: SystemFactory) -> None:
+def test_walk_072(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back
-    on the LRU; t1 ends its walk; t1's charge succeeds."""
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; k1's writeback
+    finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1
+    isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
+    the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
+    charge succeeds; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; s1's
+    clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2236,57 +2204,173 @@ def test_walk_075(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=35)
     run.step('DropCleanFolio', s=s1, then=62)
-    run.step('FreeSlot', s=s1, then=94)
-    run.step('SwapOut', s=s1, v=v2, then=127)
-    run.step('StartFault', t1, s=s1, then=157)
-    run.step('SwapcachePrepare', t1, then=186)
-    run.step('ChargeReclaim', t1, then=212)
-    run.step('LruIsolate', t1, then=236)
-    run.step('WbFolioExists', t1, then=260)
-    run.step('WbPutback', t1, then=282)
-    run.step('ShrinkDone', t1, then=300)
-    run.step('ChargeOk', t1, then=211)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('SwapcachePrepare', t1, then=246)
+    run.step('ChargeReclaim', t1, then=271)
+    run.step('LruIsolate', k1, then=292)
+    run.step('WbFolioExists', k1, then=315)
+    run.step('WbPutback', k1, then=225)
+    run.step('ShrinkDone', k1, then=248)
+    run.step('LruIsolate', t1, then=273)
+    run.step('WbFolioExists', t1, then=298)
+    run.step('WbPutback', t1, then=318)
+    run.step('ShrinkWorker', k1, then=334)
+    run.step('LruIsolate', k1, then=345)
+    run.step('ShrinkDone', t1, then=314)
+    run.step('ChargeOk', t1, then=291)
+    run.step('SwapReadFolio', t1, then=312)
+    run.step('MapFolioKeepCache', t1, then=331)
+    run.step('WbFolioExists', k1, then=344)
+    run.step('WbPutback', k1, then=274)
+    run.step('DropCleanFolio', s=s1, then=96)
+
+
+def test_walk_073(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST); k1 ends its walk; t1
+    puts the entry back on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge
+    fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=132)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('SwapcachePrepare', t1, then=196)
+    run.step('ChargeReclaim', t1, then=225)
+    run.step('LruIsolate', t1, then=250)
+    run.step('WbFolioExists', t1, then=275)
+    run.step('ShrinkDone', k1, then=298)
+    run.step('WbPutback', t1, then=318)
+    run.step('ShrinkWorker', k1, then=334)
+    run.step('ShrinkDone', t1, then=346)
+    run.step('ChargeFail', t1, then=194)
+
+
+def test_walk_074(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts
+    the entry back on the LRU; t1's charge enters reclaim; t1 isolates the LRU head; t1's
+    writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU; k1 ends its walk;
+    k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio
+    (-EEXIST); t1 ends its walk; t1's charge succeeds; t1 reads the page in; k1 puts the
+    entry back on the LRU; t1 maps the page and leaves its folio in the swap cache; k1 ends
+    its walk; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('SwapcachePrepare', t1, then=246)
+    run.step('LruIsolate', k1, then=266)
+    run.step('WbFolioExists', k1, then=293)
+    run.step('WbPutback', k1, then=196)
+    run.step('ChargeReclaim', t1, then=225)
+    run.step('LruIsolate', t1, then=250)
+    run.step('WbFolioExists', t1, then=275)
+    run.step('WbPutback', t1, then=299)
+    run.step('ShrinkDone', k1, then=318)
+    run.step('ShrinkWorker', k1, then=334)
+    run.step('LruIsolate', k1, then=345)
+    run.step('WbFolioExists', k1, then=351)
+    run.step('ShrinkDone', t1, then=333)
+    run.step('ChargeOk', t1, then=313)
+    run.step('SwapReadFolio', t1, then=332)
+    run.step('WbPutback', k1, then=249)
+    run.step('MapFolioKeepCache', t1, then=274)
+    run.step('ShrinkDone', k1, then=297)
+    run.step('DropCleanFolio', s=s1, then=131)
+
+
+def test_walk_075(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page and leaves
+    its folio in the swap cache; s1's clean folio is dropped; v2 is swapped out to s1; t1
+    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1
+    ends its walk; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the
+    LRU; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio
+    (-EEXIST); k1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('ShrinkDone', k1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('ShrinkWorker', k1, then=194)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('SwapcachePrepare', t1, then=246)
+    run.step('ChargeOk', t1, then=270)
+    run.step('SwapReadFolio', t1, then=295)
+    run.step('MapFolioKeepCache', t1, then=316)
+    run.step('DropCleanFolio', s=s1, then=220)
+    run.step('SwapOut', s=s1, v=v2, then=194)
+    run.step('StartFault', t1, s=s1, then=222)
+    run.step('SwapcachePrepare', t1, then=246)
+    run.step('ChargeReclaim', t1, then=271)
+    run.step('LruIsolate', t1, then=296)
+    run.step('ShrinkDone', k1, then=273)
+    run.step('WbFolioExists', t1, then=298)
+    run.step('WbPutback', t1, then=318)
+    run.step('ShrinkWorker', k1, then=334)
+    run.step('LruIsolate', k1, then=345)
+    run.step('WbFolioExists', k1, then=351)
+    run.step('WbPutback', k1, then=299)
+    run.step('ShrinkDone', t1, then=319)
+    run.step('ChargeFail', t1, then=132)
 
 
 def test_walk_076(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
-    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
-    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
-    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
-    folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault; t1
-    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends
-    its walk; t1's charge succeeds."""
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back
+    on the LRU; t1 ends its walk; t1's charge succeeds; t1 reads the page in; k1 ends its
+    walk; t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('FreeSlot', s=s1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=101)
-    run.step('SwapCacheHit', t1, then=133)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=191)
-    run.step('ShrinkDone', k1, then=215)
-    run.step('ShrinkWorker', k1, then=239)
-    run.step('LruIsolate', k1, then=262)
-    run.step('WbAllocFail', k1, then=283)
-    run.step('WbPutback', k1, then=191)
-    run.step('ShrinkDone', k1, then=215)
-    run.step('ShrinkWorker', k1, then=239)
-    run.step('LruIsolate', k1, then=262)
-    run.step('WbAllocFolio', k1, then=284)
-    run.step('WbWrite', k1, then=301)
-    run.step('DropCleanFolio', s=s1, then=315)
-    run.step('RetryFault', t1, then=62)
-    run.step('StartFault', t1, s=s1, then=92)
-    run.step('SwapcachePrepare', t1, then=125)
-    run.step('ChargeReclaim', t1, then=155)
-    run.step('ShrinkDone', t1, then=183)
-    run.step('ShrinkDone', k1, then=206)
-    run.step('ChargeOk', t1, then=180)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('FreeSlot', s=s1, then=96)
+    run.step('SwapOut', s=s1, v=v2, then=132)
+    run.step('StartFault', t1, s=s1, then=164)
+    run.step('SwapcachePrepare', t1, then=196)
+    run.step('ChargeReclaim', t1, then=225)
+    run.step('LruIsolate', t1, then=250)
+    run.step('WbFolioExists', t1, then=275)
+    run.step('WbPutback', t1, then=299)
+    run.step('ShrinkDone', t1, then=319)
+    run.step('ChargeOk', t1, then=224)
+    run.step('SwapReadFolio', t1, then=249)
+    run.step('ShrinkDone', k1, then=272)
+    run.step('MapFolioKeepCache', t1, then=297)
 
 
 def test_walk_077(system_for: SystemFactory) -> None:
@@ -2294,45 +2378,118 @@ def test_walk_077(system_for: SystemFactory) -> None:
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback allocates a folio; k1 writes the entry back; t1 retries the fault; k1 ends its
-    walk; s1 is freed; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on
-    s1; t1 pins the slot; t1's charge enters reclaim; k1 starts a shrink walk; t1 isolates
-    the LRU head; t1's writeback finds a folio (-EEXIST); k1 ends its walk; t1 puts the
-    entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
+    writeback fails to allocate a folio; k1 puts the entry back on the LRU; k1 ends its
+    walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback allocates a
+    folio; k1 writes the entry back; s1's clean folio is dropped; t1 retries the fault; t1
+    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's
+    charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=101)
-    run.step('SwapCacheHit', t1, then=133)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=191)
-    run.step('ShrinkDone', k1, then=215)
-    run.step('ShrinkWorker', k1, then=239)
-    run.step('LruIsolate', k1, then=262)
-    run.step('WbAllocFolio', k1, then=284)
-    run.step('WbWrite', k1, then=301)
-    run.step('RetryFault', t1, then=35)
-    run.step('ShrinkDone', k1, then=64)
-    run.step('FreeSlot', s=s1, then=96)
-    run.step('DropCleanFolio', s=s1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('StartFault', t1, s=s1, then=185)
-    run.step('SwapcachePrepare', t1, then=210)
-    run.step('ChargeReclaim', t1, then=234)
-    run.step('ShrinkWorker', k1, then=257)
-    run.step('LruIsolate', t1, then=280)
-    run.step('WbFolioExists', t1, then=298)
-    run.step('ShrinkDone', k1, then=281)
-    run.step('WbPutback', t1, then=299)
-    run.step('ShrinkDone', t1, then=314)
-    run.step('ChargeOk', t1, then=233)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFail', k1, then=300)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=301)
+    run.step('WbWrite', k1, then=320)
+    run.step('DropCleanFolio', s=s1, then=336)
+    run.step('RetryFault', t1, then=62)
+    run.step('StartFault', t1, s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeReclaim', t1, then=162)
+    run.step('ShrinkDone', t1, then=193)
+    run.step('ChargeFail', t1, then=62)
 
 
 def test_walk_078(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; t1 faults on
+    s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge
+    succeeds; t1 reads the page in; k1 ends its walk; t1 maps the page and leaves its folio
+    in the swap cache; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on
+    s1; t1 pins the slot; t1's charge enters reclaim; k1 starts a shrink walk; t1 isolates
+    the LRU head; t1's writeback finds a folio (-EEXIST); k1 ends its walk; t1 puts the
+    entry back on the LRU; t1 ends its walk; t1's charge succeeds; k1 starts a shrink walk;
+    t1 reads the page in; k1 ends its walk."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('LruIsolate', k1, then=8)
+    run.step('WbAllocFolio', k1, then=17)
+    run.step('WbWrite', k1, then=35)
+    run.step('DropCleanFolio', s=s1, then=62)
+    run.step('StartFault', t1, s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeReclaim', t1, then=162)
+    run.step('ShrinkDone', t1, then=193)
+    run.step('ChargeOk', t1, then=161)
+    run.step('SwapReadFolio', t1, then=192)
+    run.step('ShrinkDone', k1, then=218)
+    run.step('MapFolioKeepCache', t1, then=98)
+    run.step('DropCleanFolio', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('StartFault', t1, s=s1, then=195)
+    run.step('SwapcachePrepare', t1, then=223)
+    run.step('ChargeReclaim', t1, then=248)
+    run.step('ShrinkWorker', k1, then=271)
+    run.step('LruIsolate', t1, then=296)
+    run.step('WbFolioExists', t1, then=317)
+    run.step('ShrinkDone', k1, then=298)
+    run.step('WbPutback', t1, then=318)
+    run.step('ShrinkDone', t1, then=335)
+    run.step('ChargeOk', t1, then=247)
+    run.step('ShrinkWorker', k1, then=270)
+    run.step('SwapReadFolio', t1, then=295)
+    run.step('ShrinkDone', k1, then=272)
+
+
+def test_walk_079(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
+    is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
+    folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
+    writeback allocates a folio; k1 writes the entry back; t1 retries the fault; t1 faults
+    on s1; s1's clean folio is dropped; t1 pins the slot; t1's charge enters reclaim; t1
+    ends its walk; k1 ends its walk; t1's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('FreeSlot', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=301)
+    run.step('WbWrite', k1, then=320)
+    run.step('RetryFault', t1, then=35)
+    run.step('StartFault', t1, s=s1, then=61)
+    run.step('DropCleanFolio', s=s1, then=94)
+    run.step('SwapcachePrepare', t1, then=130)
+    run.step('ChargeReclaim', t1, then=162)
+    run.step('ShrinkDone', t1, then=193)
+    run.step('ShrinkDone', k1, then=219)
+    run.step('ChargeOk', t1, then=190)
+
+
+def test_walk_080(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2345,22 +2502,22 @@ def test_walk_078(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=101)
-    run.step('SwapCacheHit', t1, then=133)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=191)
-    run.step('ShrinkDone', k1, then=215)
-    run.step('ShrinkWorker', k1, then=239)
-    run.step('LruIsolate', k1, then=262)
-    run.step('WbAllocFolio', k1, then=284)
-    run.step('WbWrite', k1, then=301)
-    run.step('ShrinkDone', k1, then=316)
-    run.step('DropCleanFolio', s=s1, then=324)
-    run.step('RetryFault', t1, then=95)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=301)
+    run.step('WbWrite', k1, then=320)
+    run.step('ShrinkDone', k1, then=337)
+    run.step('DropCleanFolio', s=s1, then=347)
+    run.step('RetryFault', t1, then=97)
 
 
-def test_walk_079(system_for: SystemFactory) -> None:
+def test_walk_081(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; k1 ends its
     walk; s1 is freed; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts
@@ -2368,7 +2525,7 @@ def test_walk_079(system_for: SystemFactory) -> None:
     finds a folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends its walk; k1
     isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 reads the
-    page in; k1 ends its walk."""
+    page in; t1 maps the page and leaves its folio in the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('ShrinkWorker', k1, then=3)
@@ -2376,28 +2533,29 @@ def test_walk_079(system_for: SystemFactory) -> None:
     run.step('WbAllocFolio', k1, then=17)
     run.step('WbWrite', k1, then=35)
     run.step('DropCleanFolio', s=s1, then=62)
-    run.step('ShrinkDone', k1, then=95)
-    run.step('FreeSlot', s=s1, then=126)
-    run.step('SwapOut', s=s1, v=v2, then=156)
-    run.step('StartFault', t1, s=s1, then=185)
-    run.step('SwapcachePrepare', t1, then=210)
-    run.step('ShrinkWorker', k1, then=232)
-    run.step('ChargeReclaim', t1, then=257)
-    run.step('LruIsolate', t1, then=280)
-    run.step('WbFolioExists', t1, then=298)
-    run.step('WbPutback', t1, then=313)
-    run.step('ShrinkDone', t1, then=323)
-    run.step('LruIsolate', k1, then=296)
-    run.step('WbFolioExists', k1, then=312)
-    run.step('WbPutback', k1, then=300)
-    run.step('ShrinkDone', k1, then=314)
-    run.step('ShrinkWorker', k1, then=323)
-    run.step('ChargeOk', t1, then=256)
-    run.step('SwapReadFolio', t1, then=279)
-    run.step('ShrinkDone', k1, then=258)
+    run.step('ShrinkDone', k1, then=97)
+    run.step('FreeSlot', s=s1, then=131)
+    run.step('SwapOut', s=s1, v=v2, then=163)
+    run.step('StartFault', t1, s=s1, then=195)
+    run.step('SwapcachePrepare', t1, then=223)
+    run.step('ShrinkWorker', k1, then=246)
+    run.step('ChargeReclaim', t1, then=271)
+    run.step('LruIsolate', t1, then=296)
+    run.step('WbFolioExists', t1, then=317)
+    run.step('WbPutback', t1, then=334)
+    run.step('ShrinkDone', t1, then=346)
+    run.step('LruIsolate', k1, then=314)
+    run.step('WbFolioExists', k1, then=333)
+    run.step('WbPutback', k1, then=319)
+    run.step('ShrinkDone', k1, then=335)
+    run.step('ShrinkWorker', k1, then=346)
+    run.step('ChargeOk', t1, then=270)
+    run.step('SwapReadFolio', t1, then=295)
+    run.step('MapFolioKeepCache', t1, then=316)
+    run.step('ShrinkDone', k1, then=297)
 
 
-def test_walk_080(system_for: SystemFactory) -> None:
+def test_walk_082(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; t1 faults on s1; k1's writeback allocates a folio; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
@@ -2410,50 +2568,49 @@ def test_walk_080(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('StartFault', t1, s=s1, then=68)
-    run.step('WbAllocFolio', k1, then=101)
-    run.step('SwapCacheHit', t1, then=133)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=191)
-    run.step('ShrinkDone', k1, then=215)
-    run.step('ShrinkWorker', k1, then=239)
-    run.step('LruIsolate', k1, then=262)
-    run.step('WbAllocFolio', k1, then=284)
-    run.step('WbWrite', k1, then=301)
-    run.step('DropCleanFolio', s=s1, then=315)
-    run.step('ShrinkDone', k1, then=324)
+    run.step('StartFault', t1, s=s1, then=69)
+    run.step('WbAllocFolio', k1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=301)
+    run.step('WbWrite', k1, then=320)
+    run.step('DropCleanFolio', s=s1, then=336)
+    run.step('ShrinkDone', k1, then=347)
 
 
-def test_walk_081(system_for: SystemFactory) -> None:
+def test_walk_083(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; s1 is freed; v1
     is swapped out to s1; k1's writeback allocates a folio; t1 faults on s1; t1 finds the
     folio in the swap cache; k1's writeback finds the entry gone; k1 puts the entry back on
     the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
     writeback allocates a folio; k1 writes the entry back; k1 ends its walk; t1 retries the
-    fault; t1 faults on s1; t1 finds the folio in the swap cache."""
+    fault; s1 is freed."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('FreeSlot', s=s1, then=21)
     run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('WbAllocFolio', k1, then=70)
-    run.step('StartFault', t1, s=s1, then=101)
-    run.step('SwapCacheHit', t1, then=133)
-    run.step('WbEntryGone', k1, then=164)
-    run.step('WbPutback', k1, then=191)
-    run.step('ShrinkDone', k1, then=215)
-    run.step('ShrinkWorker', k1, then=239)
-    run.step('LruIsolate', k1, then=262)
-    run.step('WbAllocFolio', k1, then=284)
-    run.step('WbWrite', k1, then=301)
-    run.step('ShrinkDone', k1, then=316)
+    run.step('WbAllocFolio', k1, then=71)
+    run.step('StartFault', t1, s=s1, then=104)
+    run.step('SwapCacheHit', t1, then=138)
+    run.step('WbEntryGone', k1, then=171)
+    run.step('WbPutback', k1, then=202)
+    run.step('ShrinkDone', k1, then=229)
+    run.step('ShrinkWorker', k1, then=253)
+    run.step('LruIsolate', k1, then=277)
+    run.step('WbAllocFolio', k1, then=301)
+    run.step('WbWrite', k1, then=320)
+    run.step('ShrinkDone', k1, then=337)
     run.step('RetryFault', t1, then=64)
-    run.step('StartFault', t1, s=s1, then=93)
-    run.step('SwapCacheHit', t1, then=123)
+    run.step('FreeSlot', s=s1, then=98)
 
 
-def test_walk_082(system_for: SystemFactory) -> None:
+def test_walk_084(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; k1 ends its walk; s1's clean
     folio is dropped."""
@@ -2463,76 +2620,135 @@ def test_walk_082(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
-    run.step('WbWrite', k1, then=76)
-    run.step('ShrinkDone', k1, then=109)
-    run.step('DropCleanFolio', s=s1, then=139)
-
-
-def test_walk_083(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; t1's charge succeeds; k1's writeback finds a folio (-EEXIST); k1 puts
-    the entry back on the LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('SwapcachePrepare', t1, then=42)
-    run.step('ChargeOk', t1, then=71)
-    run.step('WbFolioExists', k1, then=103)
-    run.step('WbPutback', k1, then=135)
-
-
-def test_walk_084(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1
-    reads the page in; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the
-    LRU."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('StartFault', t1, s=s1, then=22)
-    run.step('SwapcachePrepare', t1, then=42)
-    run.step('ChargeReclaim', t1, then=72)
-    run.step('ShrinkDone', t1, then=104)
-    run.step('ChargeOk', t1, then=71)
-    run.step('SwapReadFolio', t1, then=102)
-    run.step('WbFolioExists', k1, then=134)
-    run.step('WbPutback', k1, then=165)
+    run.step('WbWrite', k1, then=77)
+    run.step('ShrinkDone', k1, then=112)
+    run.step('DropCleanFolio', s=s1, then=145)
 
 
 def test_walk_085(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
-    t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge enters reclaim; t1
-    ends its walk; t1's charge succeeds."""
+    t1 pins the slot; t1's charge succeeds; k1's writeback finds a folio (-EEXIST); k1 puts
+    the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1 reads the page
+    in; t1 maps the page; v1 is swapped out to s1."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('StartFault', t1, s=s1, then=22)
     run.step('SwapcachePrepare', t1, then=42)
-    run.step('WbFolioExists', k1, then=73)
-    run.step('ChargeReclaim', t1, then=105)
-    run.step('ShrinkDone', t1, then=136)
-    run.step('ChargeOk', t1, then=103)
+    run.step('ChargeOk', t1, then=72)
+    run.step('WbFolioExists', k1, then=106)
+    run.step('WbPutback', k1, then=141)
+    run.step('ShrinkDone', k1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolio', t1, then=7)
+    run.step('SwapOut', s=s1, v=v1, then=3)
 
 
 def test_walk_086(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; k1
+    isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
+    the LRU; t1 ends its walk; k1 isolates the LRU head; t1's charge succeeds; t1 reads the
+    page in; t1 maps the page and leaves its folio in the swap cache; k1's writeback finds a
+    folio (-EEXIST); k1 puts the entry back on the LRU."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('ShrinkWorker', k1, then=3)
+    run.step('StartFault', t1, s=s1, then=9)
+    run.step('SwapcachePrepare', t1, then=18)
+    run.step('LruIsolate', k1, then=30)
+    run.step('WbFolioExists', k1, then=58)
+    run.step('WbPutback', k1, then=92)
+    run.step('ShrinkDone', k1, then=10)
+    run.step('ShrinkWorker', k1, then=18)
+    run.step('ChargeReclaim', t1, then=37)
+    run.step('LruIsolate', t1, then=66)
+    run.step('WbFolioExists', t1, then=100)
+    run.step('WbPutback', t1, then=133)
+    run.step('ShrinkDone', t1, then=166)
+    run.step('LruIsolate', k1, then=90)
+    run.step('ChargeOk', t1, then=56)
+    run.step('SwapReadFolio', t1, then=88)
+    run.step('MapFolioKeepCache', t1, then=123)
+    run.step('WbFolioExists', k1, then=156)
+    run.step('WbPutback', k1, then=188)
+
+
+def test_walk_087(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge succeeds; t1
+    reads the page in; t1 maps the page and leaves its folio in the swap cache; s1's clean
+    folio is dropped; v1 is swapped out to s1; k1's writeback allocates a folio; k1's
+    writeback finds the entry gone."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=42)
+    run.step('ChargeReclaim', t1, then=73)
+    run.step('ShrinkDone', t1, then=107)
+    run.step('ChargeOk', t1, then=72)
+    run.step('SwapReadFolio', t1, then=105)
+    run.step('MapFolioKeepCache', t1, then=139)
+    run.step('DropCleanFolio', s=s1, then=21)
+    run.step('SwapOut', s=s1, v=v1, then=40)
+    run.step('WbAllocFolio', k1, then=71)
+    run.step('WbEntryGone', k1, then=70)
+
+
+def test_walk_088(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    t1 pins the slot; k1's writeback finds a folio (-EEXIST); t1's charge enters reclaim; t1
+    ends its walk; t1's charge succeeds; t1 reads the page in; t1 maps the page and leaves
+    its folio in the swap cache; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('SwapcachePrepare', t1, then=42)
+    run.step('WbFolioExists', k1, then=74)
+    run.step('ChargeReclaim', t1, then=108)
+    run.step('ShrinkDone', t1, then=142)
+    run.step('ChargeOk', t1, then=106)
+    run.step('SwapReadFolio', t1, then=140)
+    run.step('MapFolioKeepCache', t1, then=172)
+    run.step('DropCleanFolio', s=s1, then=41)
+
+
+def test_walk_089(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; t1 finds the folio in the
-    swap cache."""
+    swap cache; k1 ends its walk; t1 maps the page; v1 is swapped out to s1; k1 starts a
+    shrink walk; k1 isolates the LRU head; k1's writeback allocates a folio; k1 writes the
+    entry back; k1 ends its walk; t1 faults on s1; t1 finds the folio in the swap cache; t1
+    maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
-    run.step('WbWrite', k1, then=76)
-    run.step('SwapCacheHit', t1, then=107)
+    run.step('WbWrite', k1, then=77)
+    run.step('SwapCacheHit', t1, then=110)
+    run.step('ShrinkDone', k1, then=144)
+    run.step('MapFolio', t1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('LruIsolate', k1, then=234)
+    run.step('WbAllocFolio', k1, then=257)
+    run.step('WbWrite', k1, then=35)
+    run.step('ShrinkDone', k1, then=64)
+    run.step('StartFault', t1, s=s1, then=95)
+    run.step('SwapCacheHit', t1, then=128)
+    run.step('MapFolioKeepCache', t1, then=98)
 
 
-def test_walk_087(system_for: SystemFactory) -> None:
+def test_walk_090(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge
@@ -2543,90 +2759,237 @@ def test_walk_087(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
-    run.step('WbWrite', k1, then=76)
-    run.step('DropCleanFolio', s=s1, then=108)
-    run.step('SwapcachePrepare', t1, then=140)
-    run.step('ChargeFail', t1, then=77)
-    run.step('StartFault', t1, s=s1, then=108)
-    run.step('SwapcachePrepare', t1, then=140)
-    run.step('ChargeOk', t1, then=169)
-    run.step('ShrinkDone', k1, then=193)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeFail', t1, then=78)
+    run.step('StartFault', t1, s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeOk', t1, then=177)
+    run.step('ShrinkDone', k1, then=205)
 
 
-def test_walk_088(system_for: SystemFactory) -> None:
+def test_walk_091(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; k1 ends its walk; t1 ends its walk; t1's
     charge fails; s1 is freed; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults
-    on s1; t1 pins the slot; k1 isolates the LRU head; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU."""
+    on s1; t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page;
+    v1 is swapped out to s1."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
-    run.step('WbWrite', k1, then=76)
-    run.step('DropCleanFolio', s=s1, then=108)
-    run.step('SwapcachePrepare', t1, then=140)
-    run.step('ChargeReclaim', t1, then=170)
-    run.step('ShrinkDone', k1, then=194)
-    run.step('ShrinkDone', t1, then=218)
-    run.step('ChargeFail', t1, then=111)
-    run.step('FreeSlot', s=s1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('ShrinkWorker', k1, then=197)
-    run.step('StartFault', t1, s=s1, then=221)
-    run.step('SwapcachePrepare', t1, then=244)
-    run.step('LruIsolate', k1, then=264)
-    run.step('WbFolioExists', k1, then=287)
-    run.step('WbPutback', k1, then=199)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeReclaim', t1, then=178)
+    run.step('ShrinkDone', k1, then=206)
+    run.step('ShrinkDone', t1, then=232)
+    run.step('ChargeFail', t1, then=114)
+    run.step('FreeSlot', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('SwapcachePrepare', t1, then=258)
+    run.step('ChargeOk', t1, then=283)
+    run.step('SwapReadFolio', t1, then=306)
+    run.step('MapFolio', t1, then=233)
+    run.step('SwapOut', s=s1, v=v1, then=209)
 
 
-def test_walk_089(system_for: SystemFactory) -> None:
+def test_walk_092(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST); k1 ends its walk; t1
-    puts the entry back on the LRU; k1 starts a shrink walk; t1 ends its walk; t1's charge
-    fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
-    LRU head; k1 ends its walk; t1's writeback finds a folio (-EEXIST); t1 puts the entry
-    back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback finds
-    a folio (-EEXIST); t1 ends its walk; t1's charge succeeds."""
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1's charge enters reclaim; k1 isolates the LRU head; k1's writeback
+    finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1
+    isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
+    the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends its walk; t1's
+    charge succeeds; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; s1's
+    clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
-    run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=110)
-    run.step('SwapOut', s=s1, v=v1, then=142)
-    run.step('StartFault', t1, s=s1, then=172)
-    run.step('SwapcachePrepare', t1, then=199)
-    run.step('ChargeReclaim', t1, then=224)
-    run.step('LruIsolate', t1, then=248)
-    run.step('WbFolioExists', t1, then=272)
-    run.step('ShrinkDone', k1, then=291)
-    run.step('WbPutback', t1, then=307)
-    run.step('ShrinkWorker', k1, then=319)
-    run.step('ShrinkDone', t1, then=326)
-    run.step('ChargeFail', t1, then=197)
-    run.step('StartFault', t1, s=s1, then=221)
-    run.step('SwapcachePrepare', t1, then=244)
-    run.step('ChargeReclaim', t1, then=269)
-    run.step('LruIsolate', t1, then=290)
-    run.step('ShrinkDone', k1, then=271)
-    run.step('WbFolioExists', t1, then=291)
-    run.step('WbPutback', t1, then=307)
-    run.step('ShrinkWorker', k1, then=319)
-    run.step('LruIsolate', k1, then=325)
-    run.step('WbFolioExists', k1, then=328)
-    run.step('ShrinkDone', t1, then=318)
-    run.step('ChargeOk', t1, then=303)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('SwapcachePrepare', t1, then=258)
+    run.step('ChargeReclaim', t1, then=284)
+    run.step('LruIsolate', k1, then=303)
+    run.step('WbFolioExists', k1, then=324)
+    run.step('WbPutback', k1, then=238)
+    run.step('ShrinkDone', k1, then=260)
+    run.step('LruIsolate', t1, then=286)
+    run.step('WbFolioExists', t1, then=309)
+    run.step('WbPutback', t1, then=327)
+    run.step('ShrinkWorker', k1, then=341)
+    run.step('LruIsolate', k1, then=349)
+    run.step('ShrinkDone', t1, then=323)
+    run.step('ChargeOk', t1, then=302)
+    run.step('SwapReadFolio', t1, then=321)
+    run.step('MapFolioKeepCache', t1, then=338)
+    run.step('WbFolioExists', k1, then=348)
+    run.step('WbPutback', k1, then=287)
+    run.step('DropCleanFolio', s=s1, then=113)
 
 
-def test_walk_090(system_for: SystemFactory) -> None:
+def test_walk_093(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 ends its walk; t1's
+    charge succeeds; t1 reads the page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('SwapOut', s=s1, v=v1, then=148)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('SwapcachePrepare', t1, then=211)
+    run.step('ShrinkDone', k1, then=236)
+    run.step('ChargeOk', t1, then=259)
+    run.step('SwapReadFolio', t1, then=285)
+    run.step('MapFolio', t1, then=147)
+
+
+def test_walk_094(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts
+    the entry back on the LRU; t1's charge enters reclaim; t1 isolates the LRU head; t1's
+    writeback finds a folio (-EEXIST); k1 ends its walk; t1 puts the entry back on the LRU;
+    k1 starts a shrink walk; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page and leaves its
+    folio in the swap cache; s1's clean folio is dropped; v1 is swapped out to s1."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('SwapcachePrepare', t1, then=258)
+    run.step('LruIsolate', k1, then=279)
+    run.step('WbFolioExists', k1, then=304)
+    run.step('WbPutback', k1, then=211)
+    run.step('ChargeReclaim', t1, then=238)
+    run.step('LruIsolate', t1, then=262)
+    run.step('WbFolioExists', t1, then=288)
+    run.step('ShrinkDone', k1, then=309)
+    run.step('WbPutback', t1, then=327)
+    run.step('ShrinkWorker', k1, then=341)
+    run.step('ShrinkDone', t1, then=350)
+    run.step('ChargeFail', t1, then=209)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('SwapcachePrepare', t1, then=258)
+    run.step('ChargeOk', t1, then=283)
+    run.step('SwapReadFolio', t1, then=306)
+    run.step('MapFolioKeepCache', t1, then=325)
+    run.step('DropCleanFolio', s=s1, then=233)
+    run.step('SwapOut', s=s1, v=v1, then=209)
+
+
+def test_walk_095(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1
+    pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; k1 ends its walk;
+    t1's writeback finds a folio (-EEXIST); t1 puts the entry back on the LRU; k1 starts a
+    shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); t1 ends
+    its walk; t1's charge succeeds; t1 reads the page in; k1 puts the entry back on the LRU;
+    t1 maps the page and leaves its folio in the swap cache; k1 ends its walk; s1's clean
+    folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('ShrinkWorker', k1, then=209)
+    run.step('StartFault', t1, s=s1, then=235)
+    run.step('SwapcachePrepare', t1, then=258)
+    run.step('ChargeReclaim', t1, then=284)
+    run.step('LruIsolate', t1, then=307)
+    run.step('ShrinkDone', k1, then=286)
+    run.step('WbFolioExists', t1, then=309)
+    run.step('WbPutback', t1, then=327)
+    run.step('ShrinkWorker', k1, then=341)
+    run.step('LruIsolate', k1, then=349)
+    run.step('WbFolioExists', k1, then=352)
+    run.step('ShrinkDone', t1, then=340)
+    run.step('ChargeOk', t1, then=322)
+    run.step('SwapReadFolio', t1, then=339)
+    run.step('WbPutback', k1, then=261)
+    run.step('MapFolioKeepCache', t1, then=287)
+    run.step('ShrinkDone', k1, then=308)
+    run.step('DropCleanFolio', s=s1, then=147)
+
+
+def test_walk_096(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
+    k1 ends its walk; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; t1's writeback
+    finds a folio (-EEXIST); k1 ends its walk; t1 puts the entry back on the LRU; k1 starts
+    a shrink walk; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts
+    the entry back on the LRU; k1 ends its walk; t1 ends its walk; t1's charge succeeds; k1
+    starts a shrink walk; t1 reads the page in; k1 ends its walk; t1 maps the page and
+    leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('DropCleanFolio', s=s1, then=78)
+    run.step('FreeSlot', s=s1, then=113)
+    run.step('ShrinkDone', k1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('StartFault', t1, s=s1, then=210)
+    run.step('SwapcachePrepare', t1, then=236)
+    run.step('ChargeReclaim', t1, then=260)
+    run.step('ShrinkWorker', k1, then=284)
+    run.step('LruIsolate', t1, then=307)
+    run.step('WbFolioExists', t1, then=326)
+    run.step('ShrinkDone', k1, then=309)
+    run.step('WbPutback', t1, then=327)
+    run.step('ShrinkWorker', k1, then=341)
+    run.step('LruIsolate', k1, then=349)
+    run.step('WbFolioExists', k1, then=352)
+    run.step('WbPutback', k1, then=310)
+    run.step('ShrinkDone', k1, then=327)
+    run.step('ShrinkDone', t1, then=342)
+    run.step('ChargeOk', t1, then=259)
+    run.step('ShrinkWorker', k1, then=283)
+    run.step('SwapReadFolio', t1, then=306)
+    run.step('ShrinkDone', k1, then=285)
+    run.step('MapFolioKeepCache', t1, then=308)
+
+
+def test_walk_097(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; k1 ends its walk; t1's charge enters reclaim."""
@@ -2636,130 +2999,156 @@ def test_walk_090(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
-    run.step('WbWrite', k1, then=76)
-    run.step('DropCleanFolio', s=s1, then=108)
-    run.step('SwapcachePrepare', t1, then=140)
-    run.step('ShrinkDone', k1, then=168)
-    run.step('ChargeReclaim', t1, then=194)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ShrinkDone', k1, then=176)
+    run.step('ChargeReclaim', t1, then=206)
 
 
-def test_walk_091(system_for: SystemFactory) -> None:
+def test_walk_098(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
-    t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page."""
+    t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page; v1 is
+    swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
+    the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST);
+    t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1 reads the
+    page in; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
-    run.step('WbWrite', k1, then=76)
-    run.step('DropCleanFolio', s=s1, then=108)
-    run.step('SwapcachePrepare', t1, then=140)
-    run.step('ChargeOk', t1, then=169)
-    run.step('SwapReadFolio', t1, then=195)
-    run.step('MapFolio', t1, then=110)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeOk', t1, then=177)
+    run.step('SwapReadFolio', t1, then=207)
+    run.step('MapFolio', t1, then=113)
+    run.step('SwapOut', s=s1, v=v1, then=148)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('SwapcachePrepare', t1, then=211)
+    run.step('ChargeReclaim', t1, then=238)
+    run.step('LruIsolate', t1, then=262)
+    run.step('WbFolioExists', t1, then=288)
+    run.step('WbPutback', t1, then=310)
+    run.step('ShrinkDone', t1, then=328)
+    run.step('ChargeFail', t1, then=148)
+    run.step('StartFault', t1, s=s1, then=180)
+    run.step('SwapcachePrepare', t1, then=211)
+    run.step('ChargeReclaim', t1, then=238)
+    run.step('LruIsolate', t1, then=262)
+    run.step('WbFolioExists', t1, then=288)
+    run.step('WbPutback', t1, then=310)
+    run.step('ShrinkDone', t1, then=328)
+    run.step('ChargeOk', t1, then=237)
+    run.step('SwapReadFolio', t1, then=261)
+    run.step('ShrinkDone', k1, then=285)
 
 
-def test_walk_092(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1's clean folio is dropped; s1 is freed;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back
-    on the LRU; k1 ends its walk; k1 starts a shrink walk; k1 isolates the LRU head; k1's
-    writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; t1 ends its walk;
-    t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback finds a folio (-EEXIST); t1 puts the entry back on
-    the LRU; t1 ends its walk; t1's charge succeeds."""
+def test_walk_099(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
+    k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
+    t1 pins the slot; t1's charge succeeds; t1 reads the page in; t1 maps the page and
+    leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=24)
-    run.step('WbWrite', k1, then=47)
-    run.step('DropCleanFolio', s=s1, then=77)
-    run.step('FreeSlot', s=s1, then=110)
-    run.step('SwapOut', s=s1, v=v1, then=142)
-    run.step('StartFault', t1, s=s1, then=172)
-    run.step('SwapcachePrepare', t1, then=199)
-    run.step('ChargeReclaim', t1, then=224)
-    run.step('LruIsolate', t1, then=248)
-    run.step('WbFolioExists', t1, then=272)
-    run.step('WbPutback', t1, then=292)
-    run.step('ShrinkDone', k1, then=307)
-    run.step('ShrinkWorker', k1, then=319)
-    run.step('LruIsolate', k1, then=325)
-    run.step('WbFolioExists', k1, then=328)
-    run.step('WbPutback', k1, then=292)
-    run.step('ShrinkDone', t1, then=308)
-    run.step('ChargeFail', t1, then=142)
-    run.step('StartFault', t1, s=s1, then=172)
-    run.step('SwapcachePrepare', t1, then=199)
-    run.step('ChargeReclaim', t1, then=224)
-    run.step('LruIsolate', t1, then=248)
-    run.step('WbFolioExists', t1, then=272)
-    run.step('WbPutback', t1, then=292)
-    run.step('ShrinkDone', t1, then=308)
-    run.step('ChargeOk', t1, then=223)
+    run.step('StartFault', t1, s=s1, then=22)
+    run.step('WbAllocFolio', k1, then=44)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeOk', t1, then=177)
+    run.step('SwapReadFolio', t1, then=207)
+    run.step('MapFolioKeepCache', t1, then=79)
 
 
-def test_walk_093(system_for: SystemFactory) -> None:
+def test_walk_100(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; t1 faults on s1;
     k1's writeback allocates a folio; k1 writes the entry back; s1's clean folio is dropped;
     t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's charge fails; t1
     faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; t1's
-    charge succeeds; t1 reads the page in; k1 ends its walk."""
+    charge succeeds; t1 reads the page in; k1 ends its walk; t1 maps the page and leaves its
+    folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('StartFault', t1, s=s1, then=22)
     run.step('WbAllocFolio', k1, then=44)
-    run.step('WbWrite', k1, then=76)
-    run.step('DropCleanFolio', s=s1, then=108)
-    run.step('SwapcachePrepare', t1, then=140)
-    run.step('ChargeReclaim', t1, then=170)
-    run.step('ShrinkDone', t1, then=196)
-    run.step('ChargeFail', t1, then=77)
-    run.step('StartFault', t1, s=s1, then=108)
-    run.step('SwapcachePrepare', t1, then=140)
-    run.step('ChargeReclaim', t1, then=170)
-    run.step('ShrinkDone', t1, then=196)
-    run.step('ChargeOk', t1, then=169)
-    run.step('SwapReadFolio', t1, then=195)
-    run.step('ShrinkDone', k1, then=217)
+    run.step('WbWrite', k1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeReclaim', t1, then=178)
+    run.step('ShrinkDone', t1, then=208)
+    run.step('ChargeFail', t1, then=78)
+    run.step('StartFault', t1, s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeReclaim', t1, then=178)
+    run.step('ShrinkDone', t1, then=208)
+    run.step('ChargeOk', t1, then=177)
+    run.step('SwapReadFolio', t1, then=207)
+    run.step('ShrinkDone', k1, then=231)
+    run.step('MapFolioKeepCache', t1, then=115)
 
 
-def test_walk_094(system_for: SystemFactory) -> None:
+def test_walk_101(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed; s1's clean
-    folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; k1 starts a shrink walk; t1 isolates the LRU head; t1's writeback
-    finds a folio (-EEXIST); k1 ends its walk; t1 puts the entry back on the LRU; t1 ends
-    its walk; t1's charge succeeds."""
+    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
+    folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts
+    a shrink walk; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback
+    finds a folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends its walk; k1
+    isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
+    the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 reads the
+    page in; t1 maps the page and leaves its folio in the swap cache; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
-    run.step('ShrinkDone', k1, then=79)
-    run.step('FreeSlot', s=s1, then=112)
-    run.step('DropCleanFolio', s=s1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('StartFault', t1, s=s1, then=198)
-    run.step('SwapcachePrepare', t1, then=222)
-    run.step('ChargeReclaim', t1, then=246)
-    run.step('ShrinkWorker', k1, then=269)
-    run.step('LruIsolate', t1, then=290)
-    run.step('WbFolioExists', t1, then=306)
-    run.step('ShrinkDone', k1, then=291)
-    run.step('WbPutback', t1, then=307)
-    run.step('ShrinkDone', t1, then=320)
-    run.step('ChargeOk', t1, then=245)
+    run.step('FreeSlot', s=s1, then=79)
+    run.step('ShrinkDone', k1, then=115)
+    run.step('DropCleanFolio', s=s1, then=147)
+    run.step('SwapOut', s=s1, v=v1, then=179)
+    run.step('StartFault', t1, s=s1, then=210)
+    run.step('SwapcachePrepare', t1, then=236)
+    run.step('ShrinkWorker', k1, then=258)
+    run.step('ChargeReclaim', t1, then=284)
+    run.step('LruIsolate', t1, then=307)
+    run.step('WbFolioExists', t1, then=326)
+    run.step('WbPutback', t1, then=341)
+    run.step('ShrinkDone', t1, then=350)
+    run.step('LruIsolate', k1, then=323)
+    run.step('WbFolioExists', k1, then=340)
+    run.step('WbPutback', k1, then=328)
+    run.step('ShrinkDone', k1, then=342)
+    run.step('ShrinkWorker', k1, then=350)
+    run.step('ChargeOk', t1, then=283)
+    run.step('SwapReadFolio', t1, then=306)
+    run.step('MapFolioKeepCache', t1, then=325)
+    run.step('ShrinkDone', k1, then=308)
 
 
-def test_walk_095(system_for: SystemFactory) -> None:
+def test_walk_102(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
+    allocates a folio; k1 writes the entry back; k1 ends its walk; s1 is freed."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('ShrinkWorker', k1, then=5)
+    run.step('LruIsolate', k1, then=11)
+    run.step('WbAllocFolio', k1, then=24)
+    run.step('WbWrite', k1, then=47)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('FreeSlot', s=s1, then=115)
+
+
+def test_walk_103(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; t1 faults on s1; s1's clean folio is
     dropped; t1 pins the slot; t1's charge enters reclaim; t1 ends its walk; k1 ends its
@@ -2770,200 +3159,159 @@ def test_walk_095(system_for: SystemFactory) -> None:
     run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
-    run.step('StartFault', t1, s=s1, then=76)
-    run.step('DropCleanFolio', s=s1, then=108)
-    run.step('SwapcachePrepare', t1, then=140)
-    run.step('ChargeReclaim', t1, then=170)
-    run.step('ShrinkDone', t1, then=196)
-    run.step('ShrinkDone', k1, then=218)
-    run.step('ChargeOk', t1, then=193)
+    run.step('StartFault', t1, s=s1, then=77)
+    run.step('DropCleanFolio', s=s1, then=111)
+    run.step('SwapcachePrepare', t1, then=146)
+    run.step('ChargeReclaim', t1, then=178)
+    run.step('ShrinkDone', t1, then=208)
+    run.step('ShrinkDone', k1, then=232)
+    run.step('ChargeOk', t1, then=205)
 
 
-def test_walk_096(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
-    allocates a folio; k1 writes the entry back; s1 is freed; k1 ends its walk; s1's clean
-    folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts
-    a shrink walk; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback
-    finds a folio (-EEXIST); t1 puts the entry back on the LRU; t1 ends its walk; k1
-    isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
-    the LRU; k1 ends its walk; k1 starts a shrink walk; t1's charge succeeds; t1 reads the
-    page in; k1 ends its walk."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('ShrinkWorker', k1, then=5)
-    run.step('LruIsolate', k1, then=11)
-    run.step('WbAllocFolio', k1, then=24)
-    run.step('WbWrite', k1, then=47)
-    run.step('FreeSlot', s=s1, then=78)
-    run.step('ShrinkDone', k1, then=112)
-    run.step('DropCleanFolio', s=s1, then=141)
-    run.step('SwapOut', s=s1, v=v1, then=171)
-    run.step('StartFault', t1, s=s1, then=198)
-    run.step('SwapcachePrepare', t1, then=222)
-    run.step('ShrinkWorker', k1, then=244)
-    run.step('ChargeReclaim', t1, then=269)
-    run.step('LruIsolate', t1, then=290)
-    run.step('WbFolioExists', t1, then=306)
-    run.step('WbPutback', t1, then=319)
-    run.step('ShrinkDone', t1, then=326)
-    run.step('LruIsolate', k1, then=304)
-    run.step('WbFolioExists', k1, then=318)
-    run.step('WbPutback', k1, then=308)
-    run.step('ShrinkDone', k1, then=320)
-    run.step('ShrinkWorker', k1, then=326)
-    run.step('ChargeOk', t1, then=268)
-    run.step('SwapReadFolio', t1, then=289)
-    run.step('ShrinkDone', k1, then=270)
-
-
-def test_walk_097(system_for: SystemFactory) -> None:
+def test_walk_104(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; k1 isolates the LRU head; k1's writeback
     allocates a folio; k1 writes the entry back; k1 ends its walk; t1 faults on s1; t1 finds
-    the folio in the swap cache."""
+    the folio in the swap cache; t1 maps the page and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('LruIsolate', k1, then=11)
     run.step('WbAllocFolio', k1, then=24)
     run.step('WbWrite', k1, then=47)
-    run.step('ShrinkDone', k1, then=79)
-    run.step('StartFault', t1, s=s1, then=109)
-    run.step('SwapCacheHit', t1, then=138)
+    run.step('ShrinkDone', k1, then=80)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapCacheHit', t1, then=144)
+    run.step('MapFolioKeepCache', t1, then=115)
 
 
-def test_walk_098(system_for: SystemFactory) -> None:
+def test_walk_105(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1
-    faults on s1; t1 pins the slot; k1 isolates the LRU head; k1's writeback finds a folio
-    (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk;
-    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback finds a folio
-    (-EEXIST); t1 puts the entry back on the LRU; t1 ends its walk; k1 isolates the LRU
-    head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends
-    its walk; k1 starts a shrink walk; t1's charge succeeds; t1 reads the page in; k1 ends
-    its walk."""
+    charge succeeds; k1 isolates the LRU head; t1 reads the page in; k1's writeback finds a
+    folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk; t1 maps the page
+    and leaves its folio in the swap cache."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('StartFault', t1, s=s1, then=12)
     run.step('SwapcachePrepare', t1, then=25)
     run.step('ChargeOk', t1, then=48)
-    run.step('SwapReadFolio', t1, then=80)
-    run.step('MapFolio', t1, then=7)
-    run.step('SwapOut', s=s1, v=v1, then=3)
-    run.step('StartFault', t1, s=s1, then=9)
-    run.step('SwapcachePrepare', t1, then=18)
-    run.step('LruIsolate', k1, then=30)
-    run.step('WbFolioExists', k1, then=58)
-    run.step('WbPutback', k1, then=90)
-    run.step('ShrinkDone', k1, then=10)
-    run.step('ShrinkWorker', k1, then=18)
-    run.step('ChargeReclaim', t1, then=37)
-    run.step('LruIsolate', t1, then=66)
-    run.step('WbFolioExists', t1, then=97)
-    run.step('WbPutback', t1, then=128)
-    run.step('ShrinkDone', t1, then=159)
-    run.step('LruIsolate', k1, then=88)
-    run.step('WbFolioExists', k1, then=121)
-    run.step('WbPutback', k1, then=151)
-    run.step('ShrinkDone', k1, then=129)
-    run.step('ShrinkWorker', k1, then=159)
-    run.step('ChargeOk', t1, then=36)
-    run.step('SwapReadFolio', t1, then=65)
-    run.step('ShrinkDone', k1, then=38)
+    run.step('LruIsolate', k1, then=72)
+    run.step('SwapReadFolio', t1, then=105)
+    run.step('WbFolioExists', k1, then=140)
+    run.step('WbPutback', k1, then=173)
+    run.step('ShrinkDone', k1, then=50)
+    run.step('MapFolioKeepCache', t1, then=83)
 
 
-def test_walk_099(system_for: SystemFactory) -> None:
+def test_walk_106(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; t1's
     charge enters reclaim; k1 isolates the LRU head; k1's writeback finds a folio (-EEXIST);
     k1 puts the entry back on the LRU; k1 ends its walk; k1 starts a shrink walk; t1
-    isolates the LRU head; k1 ends its walk."""
+    isolates the LRU head; k1 ends its walk; t1's writeback finds a folio (-EEXIST); t1 puts
+    the entry back on the LRU; k1 starts a shrink walk; k1 isolates the LRU head; t1 ends
+    its walk; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1
+    ends its walk; t1's charge succeeds; k1 starts a shrink walk; t1 reads the page in; t1
+    maps the page and leaves its folio in the swap cache; s1's clean folio is dropped; v2 is
+    swapped out to s1."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('StartFault', t1, s=s1, then=12)
     run.step('SwapcachePrepare', t1, then=25)
     run.step('ChargeReclaim', t1, then=49)
-    run.step('LruIsolate', k1, then=72)
-    run.step('WbFolioExists', k1, then=105)
-    run.step('WbPutback', k1, then=137)
+    run.step('LruIsolate', k1, then=73)
+    run.step('WbFolioExists', k1, then=108)
+    run.step('WbPutback', k1, then=143)
     run.step('ShrinkDone', k1, then=27)
     run.step('ShrinkWorker', k1, then=49)
-    run.step('LruIsolate', t1, then=81)
+    run.step('LruIsolate', t1, then=82)
     run.step('ShrinkDone', k1, then=51)
+    run.step('WbFolioExists', t1, then=84)
+    run.step('WbPutback', t1, then=118)
+    run.step('ShrinkWorker', k1, then=149)
+    run.step('LruIsolate', k1, then=181)
+    run.step('ShrinkDone', t1, then=107)
+    run.step('WbFolioExists', k1, then=142)
+    run.step('WbPutback', k1, then=174)
+    run.step('ShrinkDone', k1, then=150)
+    run.step('ChargeOk', t1, then=26)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolioKeepCache', t1, then=116)
+    run.step('DropCleanFolio', s=s1, then=7)
+    run.step('SwapOut', s=s1, v=v2, then=5)
 
 
-def test_walk_100(system_for: SystemFactory) -> None:
+def test_walk_107(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; k1 starts a shrink walk; t1 faults on s1; t1 pins the slot; k1
     isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
-    the LRU; k1 ends its walk; t1's charge succeeds; t1 reads the page in."""
+    the LRU; k1 ends its walk; t1's charge succeeds; k1 starts a shrink walk; t1 reads the
+    page in; k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('ShrinkWorker', k1, then=5)
     run.step('StartFault', t1, s=s1, then=12)
     run.step('SwapcachePrepare', t1, then=25)
     run.step('LruIsolate', k1, then=42)
-    run.step('WbFolioExists', k1, then=73)
-    run.step('WbPutback', k1, then=106)
+    run.step('WbFolioExists', k1, then=74)
+    run.step('WbPutback', k1, then=109)
     run.step('ShrinkDone', k1, then=13)
     run.step('ChargeOk', t1, then=26)
-    run.step('SwapReadFolio', t1, then=50)
+    run.step('ShrinkWorker', k1, then=48)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('ShrinkDone', k1, then=50)
 
 
-def test_walk_101(system_for: SystemFactory) -> None:
+def test_walk_108(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; k1
     starts a shrink walk; t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST);
     k1 ends its walk; t1 puts the entry back on the LRU; k1 starts a shrink walk; k1
     isolates the LRU head; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on
-    the LRU; k1 ends its walk; t1 ends its walk; t1's charge succeeds; k1 starts a shrink
-    walk; k1 isolates the LRU head; t1 reads the page in; t1 maps the page; v1 is swapped
-    out to s1; k1's writeback allocates a folio; k1's writeback finds the entry gone."""
+    the LRU; k1 ends its walk; t1 ends its walk; k1 starts a shrink walk; t1's charge
+    succeeds; t1 reads the page in; t1 maps the page and leaves its folio in the swap cache;
+    k1 ends its walk."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('StartFault', t1, s=s1, then=6)
     run.step('SwapcachePrepare', t1, then=13)
     run.step('ChargeReclaim', t1, then=27)
     run.step('ShrinkWorker', k1, then=49)
-    run.step('LruIsolate', t1, then=81)
-    run.step('WbFolioExists', t1, then=113)
-    run.step('ShrinkDone', k1, then=82)
-    run.step('WbPutback', t1, then=114)
-    run.step('ShrinkWorker', k1, then=143)
-    run.step('LruIsolate', k1, then=173)
-    run.step('WbFolioExists', k1, then=200)
-    run.step('WbPutback', k1, then=216)
-    run.step('ShrinkDone', k1, then=114)
-    run.step('ShrinkDone', t1, then=144)
-    run.step('ChargeOk', t1, then=26)
-    run.step('ShrinkWorker', k1, then=48)
-    run.step('LruIsolate', k1, then=71)
-    run.step('SwapReadFolio', t1, then=102)
-    run.step('MapFolio', t1, then=21)
-    run.step('SwapOut', s=s1, v=v1, then=40)
-    run.step('WbAllocFolio', k1, then=70)
-    run.step('WbEntryGone', k1, then=69)
+    run.step('LruIsolate', t1, then=82)
+    run.step('WbFolioExists', t1, then=117)
+    run.step('ShrinkDone', k1, then=84)
+    run.step('WbPutback', t1, then=118)
+    run.step('ShrinkWorker', k1, then=149)
+    run.step('LruIsolate', k1, then=181)
+    run.step('WbFolioExists', k1, then=212)
+    run.step('WbPutback', k1, then=230)
+    run.step('ShrinkDone', k1, then=118)
+    run.step('ShrinkDone', t1, then=150)
+    run.step('ShrinkWorker', k1, then=182)
+    run.step('ChargeOk', t1, then=48)
+    run.step('SwapReadFolio', t1, then=81)
+    run.step('MapFolioKeepCache', t1, then=116)
+    run.step('ShrinkDone', k1, then=83)
 
 
-def test_walk_102(system_for: SystemFactory) -> None:
+def test_walk_109(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; k1 starts a shrink walk; t1's
     charge enters reclaim; t1 isolates the LRU head; t1's writeback finds a folio (-EEXIST);
-    t1 puts the entry back on the LRU; t1 ends its walk; k1 isolates the LRU head; k1's
-    writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU; k1 ends its walk;
-    k1 starts a shrink walk; t1's charge succeeds; t1 reads the page in; k1 ends its walk."""
+    t1 puts the entry back on the LRU; t1 ends its walk; k1 isolates the LRU head; t1's
+    charge succeeds; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; k1's writeback finds a folio (-EEXIST); k1 puts the entry back on the LRU."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('StartFault', t1, s=s1, then=6)
     run.step('SwapcachePrepare', t1, then=13)
     run.step('ShrinkWorker', k1, then=25)
     run.step('ChargeReclaim', t1, then=49)
-    run.step('LruIsolate', t1, then=81)
-    run.step('WbFolioExists', t1, then=113)
-    run.step('WbPutback', t1, then=143)
-    run.step('ShrinkDone', t1, then=174)
-    run.step('LruIsolate', k1, then=104)
-    run.step('WbFolioExists', k1, then=136)
-    run.step('WbPutback', k1, then=166)
-    run.step('ShrinkDone', k1, then=144)
-    run.step('ShrinkWorker', k1, then=174)
-    run.step('ChargeOk', t1, then=48)
-    run.step('SwapReadFolio', t1, then=80)
-    run.step('ShrinkDone', k1, then=50)
+    run.step('LruIsolate', t1, then=82)
+    run.step('WbFolioExists', t1, then=117)
+    run.step('WbPutback', t1, then=149)
+    run.step('ShrinkDone', t1, then=182)
+    run.step('LruIsolate', k1, then=107)
+    run.step('ChargeOk', t1, then=72)
+    run.step('SwapReadFolio', t1, then=105)
+    run.step('MapFolioKeepCache', t1, then=139)
+    run.step('WbFolioExists', k1, then=172)
+    run.step('WbPutback', k1, then=203)

@@ -8,9 +8,9 @@ Each test is one walk from the initial state, one line per step; at every
 state the implementation's observe() must equal TLC's state and its
 enabled() steps must equal TLC's outgoing edges.
 
-The 72 walks take 1631 steps for 400 edges (4.08 steps per edge). No walk is
-longer than 30 steps (cap 30): the fewest steps possible are 1412 (lower
-bound 788), in walks too long to read, so the cap costs 219 steps of
+The 89 walks take 1930 steps for 450 edges (4.29 steps per edge). No walk is
+longer than 30 steps (cap 30): the fewest steps possible are 1718 (lower
+bound 946), in walks too long to read, so the cap costs 212 steps of
 starting again.
 """
 
@@ -71,8 +71,8 @@ def test_walk_03(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=25)
     run.step('AddToSwapCache', t1, then=41)
     run.step('SwapCacheHit', t2, then=57)
-    run.step('SwapReadFolio', t1, then=73)
-    run.step('MapFolio', t1, then=89)
+    run.step('SwapReadFolio', t1, then=75)
+    run.step('MapFolio', t1, then=95)
     run.step('RetryFault', t2, then=0)
 
 
@@ -90,19 +90,38 @@ def test_walk_04(system_for: SystemFactory) -> None:
     run.step('ChargeReclaim', t1, then=26)
     run.step('LruIsolate', t1, then=42)
     run.step('WbAllocFail', t1, then=59)
-    run.step('WbPutback', t1, then=75)
-    run.step('ShrinkDone', t1, then=91)
+    run.step('WbPutback', t1, then=78)
+    run.step('ShrinkDone', t1, then=98)
     run.step('ChargeFail', t1, then=4)
     run.step('StartFault', t1, s=s1, then=7)
     run.step('SwapcachePrepare', t1, then=13)
     run.step('ChargeOk', t1, then=25)
     run.step('AddToSwapCache', t1, then=41)
     run.step('SwapReadFolio', t1, then=58)
-    run.step('MapFolio', t1, then=74)
+    run.step('MapFolio', t1, then=76)
     run.step('PteChanged', t2, then=0)
 
 
 def test_walk_05(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
+    reads the page in; t1 maps the page and leaves its folio in the swap cache; t2 finds the
+    PTE changed and backs out; s1's clean folio is dropped."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=75)
+    run.step('MapFolioKeepCache', t1, then=96)
+    run.step('PteChanged', t2, then=63)
+    run.step('DropCleanFolio', s=s1, then=0)
+
+
+def test_walk_06(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t2 retries the fault."""
@@ -114,13 +133,13 @@ def test_walk_05(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=25)
     run.step('AddToSwapCache', t1, then=41)
     run.step('SwapCacheHit', t2, then=57)
-    run.step('SwapReadFolio', t1, then=73)
-    run.step('MapFolio', t1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('SwapReadFolio', t1, then=75)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v2, then=111)
     run.step('RetryFault', t2, then=2)
 
 
-def test_walk_06(system_for: SystemFactory) -> None:
+def test_walk_07(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     fails; t1 faults on s1; t2 pins the slot; t2's charge fails; t1 pins the slot; t1's
     charge fails; t2 faults on s1; t2 pins the slot; t2's charge fails; t1 faults on s1; t2
@@ -146,13 +165,13 @@ def test_walk_06(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=19)
     run.step('ChargeOk', t1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapCacheHit', t2, then=65)
-    run.step('SwapReadFolio', t1, then=81)
-    run.step('MapFolio', t1, then=95)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolio', t1, then=103)
     run.step('RetryFault', t2, then=0)
 
 
-def test_walk_07(system_for: SystemFactory) -> None:
+def test_walk_08(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t2
@@ -169,36 +188,36 @@ def test_walk_07(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=25)
     run.step('AddToSwapCache', t1, then=41)
     run.step('SwapCacheHit', t2, then=57)
-    run.step('SwapReadFolio', t1, then=73)
-    run.step('MapFolio', t1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=101)
-    run.step('StartFault', t1, s=s1, then=109)
+    run.step('SwapReadFolio', t1, then=75)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v2, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
     run.step('RetryFault', t2, then=5)
     run.step('StartFault', t2, s=s1, then=10)
     run.step('SwapcachePrepare', t1, then=19)
     run.step('ChargeReclaim', t1, then=34)
     run.step('LruIsolate', t1, then=50)
-    run.step('WbAllocFail', t1, then=67)
-    run.step('WbPutback', t1, then=83)
-    run.step('ShrinkDone', t1, then=97)
+    run.step('WbAllocFail', t1, then=68)
+    run.step('WbPutback', t1, then=88)
+    run.step('ShrinkDone', t1, then=106)
     run.step('ChargeFail', t1, then=6)
     run.step('StartFault', t1, s=s1, then=10)
     run.step('SwapcachePrepare', t1, then=19)
     run.step('ChargeOk', t1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapReadFolio', t1, then=66)
-    run.step('MapFolio', t1, then=82)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=86)
     run.step('PteChanged', t2, then=0)
 
 
-def test_walk_08(system_for: SystemFactory) -> None:
+def test_walk_09(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
     the slot; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
     adds its folio to the swap cache; t2 retries the fault; t2 faults on s1; t2 finds the
-    folio in the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to
-    s1; t2 retries the fault."""
+    folio in the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in
+    the swap cache; t2 finds the PTE changed and backs out; s1's clean folio is dropped."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=3)
@@ -207,26 +226,26 @@ def test_walk_08(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=25)
     run.step('AddToSwapCache', t1, then=41)
     run.step('SwapCacheHit', t2, then=57)
-    run.step('SwapReadFolio', t1, then=73)
-    run.step('MapFolio', t1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=101)
-    run.step('StartFault', t1, s=s1, then=109)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('ChargeFail', t1, then=101)
-    run.step('StartFault', t1, s=s1, then=109)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('ChargeOk', t1, then=129)
-    run.step('AddToSwapCache', t1, then=145)
+    run.step('SwapReadFolio', t1, then=75)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v2, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
+    run.step('ChargeFail', t1, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
+    run.step('ChargeOk', t1, then=139)
+    run.step('AddToSwapCache', t1, then=155)
     run.step('RetryFault', t2, then=37)
     run.step('StartFault', t2, s=s1, then=49)
-    run.step('SwapCacheHit', t2, then=65)
-    run.step('SwapReadFolio', t1, then=81)
-    run.step('MapFolio', t1, then=95)
-    run.step('SwapOut', s=s1, v=v1, then=105)
-    run.step('RetryFault', t2, then=1)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolioKeepCache', t1, then=104)
+    run.step('PteChanged', t2, then=72)
+    run.step('DropCleanFolio', s=s1, then=0)
 
 
-def test_walk_09(system_for: SystemFactory) -> None:
+def test_walk_10(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
@@ -234,7 +253,7 @@ def test_walk_09(system_for: SystemFactory) -> None:
     faults on s1; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU;
     t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t2 finds
     the folio in the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out
-    to s1; t1 faults on s1; t2 retries the fault."""
+    to s1; t2 retries the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=3)
@@ -243,29 +262,28 @@ def test_walk_09(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=25)
     run.step('AddToSwapCache', t1, then=41)
     run.step('SwapCacheHit', t2, then=57)
-    run.step('SwapReadFolio', t1, then=73)
-    run.step('MapFolio', t1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=101)
-    run.step('StartFault', t1, s=s1, then=109)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('ChargeReclaim', t1, then=130)
-    run.step('LruIsolate', t1, then=146)
+    run.step('SwapReadFolio', t1, then=75)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v2, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=140)
+    run.step('LruIsolate', t1, then=156)
     run.step('RetryFault', t2, then=38)
     run.step('StartFault', t2, s=s1, then=50)
-    run.step('WbSkipBusy', t1, then=67)
-    run.step('WbPutback', t1, then=83)
-    run.step('ShrinkDone', t1, then=97)
+    run.step('WbSkipBusy', t1, then=68)
+    run.step('WbPutback', t1, then=88)
+    run.step('ShrinkDone', t1, then=106)
     run.step('ChargeOk', t1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapCacheHit', t2, then=65)
-    run.step('SwapReadFolio', t1, then=81)
-    run.step('MapFolio', t1, then=95)
-    run.step('SwapOut', s=s1, v=v1, then=105)
-    run.step('StartFault', t1, s=s1, then=113)
-    run.step('RetryFault', t2, then=3)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolio', t1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('RetryFault', t2, then=1)
 
 
-def test_walk_10(system_for: SystemFactory) -> None:
+def test_walk_11(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
@@ -279,11 +297,11 @@ def test_walk_10(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=25)
     run.step('AddToSwapCache', t1, then=41)
     run.step('SwapCacheHit', t2, then=57)
-    run.step('SwapReadFolio', t1, then=73)
-    run.step('MapFolio', t1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=101)
-    run.step('StartFault', t1, s=s1, then=109)
-    run.step('SwapcachePrepare', t1, then=117)
+    run.step('SwapReadFolio', t1, then=75)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v2, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
     run.step('RetryFault', t2, then=11)
     run.step('ChargeOk', t1, then=21)
     run.step('AddToSwapCache', t1, then=37)
@@ -291,15 +309,13 @@ def test_walk_10(system_for: SystemFactory) -> None:
     run.step('MapFolio', t1, then=0)
 
 
-def test_walk_11(system_for: SystemFactory) -> None:
+def test_walk_12(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
     the slot; t1's charge succeeds; t2 retries the fault; t2 faults on s1; t1 adds its folio
     to the swap cache; t2 finds the folio in the swap cache; t1 reads the page in; t1 maps
-    the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails;
-    t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap
-    cache; t2 retries the fault."""
+    the page; v1 is swapped out to s1; t1 faults on s1; t2 retries the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=3)
@@ -308,36 +324,148 @@ def test_walk_11(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=25)
     run.step('AddToSwapCache', t1, then=41)
     run.step('SwapCacheHit', t2, then=57)
-    run.step('SwapReadFolio', t1, then=73)
-    run.step('MapFolio', t1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=101)
-    run.step('StartFault', t1, s=s1, then=109)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('ChargeOk', t1, then=129)
+    run.step('SwapReadFolio', t1, then=75)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v2, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
+    run.step('ChargeOk', t1, then=139)
     run.step('RetryFault', t2, then=21)
     run.step('StartFault', t2, s=s1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapCacheHit', t2, then=65)
-    run.step('SwapReadFolio', t1, then=81)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolio', t1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('RetryFault', t2, then=3)
+
+
+def test_walk_13(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
+    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=75)
     run.step('MapFolio', t1, then=95)
-    run.step('SwapOut', s=s1, v=v1, then=105)
-    run.step('StartFault', t1, s=s1, then=113)
-    run.step('SwapcachePrepare', t1, then=123)
-    run.step('ChargeFail', t1, then=105)
-    run.step('StartFault', t1, s=s1, then=113)
-    run.step('SwapcachePrepare', t1, then=123)
-    run.step('ChargeOk', t1, then=137)
-    run.step('AddToSwapCache', t1, then=153)
+    run.step('SwapOut', s=s1, v=v2, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
+    run.step('ChargeOk', t1, then=139)
+    run.step('AddToSwapCache', t1, then=155)
+    run.step('SwapReadFolio', t1, then=171)
+    run.step('MapFolio', t1, then=95)
+
+
+def test_walk_14(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
+    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t2 retries the
+    fault; t1 maps the page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=75)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v2, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
+    run.step('ChargeOk', t1, then=139)
+    run.step('AddToSwapCache', t1, then=155)
+    run.step('SwapReadFolio', t1, then=171)
+    run.step('MapFolioKeepCache', t1, then=187)
+    run.step('DropCleanFolio', s=s1, then=95)
+    run.step('SwapOut', s=s1, v=v2, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
+    run.step('ChargeOk', t1, then=139)
+    run.step('AddToSwapCache', t1, then=155)
+    run.step('SwapReadFolio', t1, then=171)
+    run.step('RetryFault', t2, then=53)
+    run.step('MapFolioKeepCache', t1, then=72)
+
+
+def test_walk_15(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
+    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t2 retries the fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=75)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v2, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=140)
+    run.step('RetryFault', t2, then=22)
+
+
+def test_walk_16(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback fails to allocate a folio; t2 faults on s1; t1
+    puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its
+    folio to the swap cache; t2 finds the folio in the swap cache; t1 reads the page in; t1
+    maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
+    fails; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the
+    swap cache; t2 retries the fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('ChargeReclaim', t1, then=22)
+    run.step('LruIsolate', t1, then=38)
+    run.step('WbAllocFail', t1, then=54)
+    run.step('StartFault', t2, s=s1, then=68)
+    run.step('WbPutback', t1, then=88)
+    run.step('ShrinkDone', t1, then=106)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolio', t1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeFail', t1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeOk', t1, then=147)
+    run.step('AddToSwapCache', t1, then=163)
     run.step('RetryFault', t2, then=29)
 
 
-def test_walk_12(system_for: SystemFactory) -> None:
+def test_walk_17(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t2 faults on s1; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
-    in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t2 retries the fault."""
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t2 retries the fault; t1 puts the entry back on the LRU; t1 ends its
+    walk; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=3)
@@ -346,93 +474,27 @@ def test_walk_12(system_for: SystemFactory) -> None:
     run.step('AddToSwapCache', t1, then=29)
     run.step('StartFault', t2, s=s1, then=41)
     run.step('SwapCacheHit', t2, then=57)
-    run.step('SwapReadFolio', t1, then=73)
-    run.step('MapFolio', t1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=101)
-    run.step('StartFault', t1, s=s1, then=109)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('ChargeOk', t1, then=129)
-    run.step('AddToSwapCache', t1, then=145)
-    run.step('SwapReadFolio', t1, then=161)
-    run.step('MapFolio', t1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=101)
-    run.step('StartFault', t1, s=s1, then=109)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('ChargeReclaim', t1, then=130)
-    run.step('RetryFault', t2, then=22)
-
-
-def test_walk_13(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback fails to allocate a folio; t2 faults on s1; t1
-    puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its
-    folio to the swap cache; t2 finds the folio in the swap cache; t1 reads the page in; t1
-    maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
-    enters reclaim; t1 isolates the LRU head; t2 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('SwapcachePrepare', t1, then=11)
-    run.step('ChargeReclaim', t1, then=22)
-    run.step('LruIsolate', t1, then=38)
-    run.step('WbAllocFail', t1, then=54)
-    run.step('StartFault', t2, s=s1, then=67)
-    run.step('WbPutback', t1, then=83)
-    run.step('ShrinkDone', t1, then=97)
-    run.step('ChargeOk', t1, then=33)
-    run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapCacheHit', t2, then=65)
-    run.step('SwapReadFolio', t1, then=81)
+    run.step('SwapReadFolio', t1, then=75)
     run.step('MapFolio', t1, then=95)
-    run.step('SwapOut', s=s1, v=v1, then=105)
-    run.step('StartFault', t1, s=s1, then=113)
-    run.step('SwapcachePrepare', t1, then=123)
-    run.step('ChargeReclaim', t1, then=138)
-    run.step('LruIsolate', t1, then=154)
-    run.step('RetryFault', t2, then=30)
-
-
-def test_walk_14(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t2 faults on s1; t1's writeback skips the pinned slot; t1 puts
-    the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to
-    the swap cache; t2 finds the folio in the swap cache; t1 reads the page in; t1 maps the
-    page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t2 retries
-    the fault; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t1, s=s1, then=3)
-    run.step('SwapcachePrepare', t1, then=8)
-    run.step('ChargeReclaim', t1, then=16)
-    run.step('LruIsolate', t1, then=30)
-    run.step('StartFault', t2, s=s1, then=42)
-    run.step('WbSkipBusy', t1, then=59)
-    run.step('WbPutback', t1, then=75)
-    run.step('ShrinkDone', t1, then=91)
-    run.step('ChargeOk', t1, then=25)
-    run.step('AddToSwapCache', t1, then=41)
-    run.step('SwapCacheHit', t2, then=57)
-    run.step('SwapReadFolio', t1, then=73)
-    run.step('MapFolio', t1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=101)
-    run.step('StartFault', t1, s=s1, then=109)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('ChargeReclaim', t1, then=130)
-    run.step('LruIsolate', t1, then=146)
-    run.step('WbAllocFail', t1, then=162)
+    run.step('SwapOut', s=s1, v=v2, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=140)
+    run.step('LruIsolate', t1, then=156)
+    run.step('WbAllocFail', t1, then=172)
     run.step('RetryFault', t2, then=54)
-    run.step('WbPutback', t1, then=71)
-    run.step('ShrinkDone', t1, then=87)
+    run.step('WbPutback', t1, then=73)
+    run.step('ShrinkDone', t1, then=93)
     run.step('ChargeFail', t1, then=2)
 
 
-def test_walk_15(system_for: SystemFactory) -> None:
+def test_walk_18(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t2 retries the fault; t1's charge succeeds; t1 adds its folio to the swap
-    cache; t1 reads the page in; t1 maps the page."""
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t2 retries the fault; t2
+    faults on s1; t1's writeback skips the pinned slot; t1 puts the entry back on the LRU;
+    t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('StartFault', t1, s=s1, then=5)
@@ -440,20 +502,242 @@ def test_walk_15(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=19)
     run.step('ChargeOk', t1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapCacheHit', t2, then=65)
-    run.step('SwapReadFolio', t1, then=81)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolio', t1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeReclaim', t1, then=148)
+    run.step('LruIsolate', t1, then=164)
+    run.step('RetryFault', t2, then=30)
+    run.step('StartFault', t2, s=s1, then=42)
+    run.step('WbSkipBusy', t1, then=59)
+    run.step('WbPutback', t1, then=78)
+    run.step('ShrinkDone', t1, then=98)
+    run.step('ChargeOk', t1, then=25)
+
+
+def test_walk_19(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
+    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the
+    pinned slot; t1 puts the entry back on the LRU; t2 retries the fault; t2 faults on s1;
+    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t2 finds
+    the folio in the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out
+    to s1; t1 faults on s1; t1 pins the slot; t2 retries the fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=75)
     run.step('MapFolio', t1, then=95)
-    run.step('SwapOut', s=s1, v=v1, then=105)
-    run.step('StartFault', t1, s=s1, then=113)
-    run.step('SwapcachePrepare', t1, then=123)
+    run.step('SwapOut', s=s1, v=v2, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=140)
+    run.step('LruIsolate', t1, then=156)
+    run.step('WbSkipBusy', t1, then=172)
+    run.step('WbPutback', t1, then=188)
+    run.step('RetryFault', t2, then=73)
+    run.step('StartFault', t2, s=s1, then=88)
+    run.step('ShrinkDone', t1, then=106)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolio', t1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
     run.step('RetryFault', t2, then=8)
+
+
+def test_walk_20(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('SwapcachePrepare', t1, then=8)
     run.step('ChargeOk', t1, then=15)
     run.step('AddToSwapCache', t1, then=29)
     run.step('SwapReadFolio', t1, then=45)
     run.step('MapFolio', t1, then=0)
 
 
-def test_walk_16(system_for: SystemFactory) -> None:
+def test_walk_21(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
+    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
+    fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
+    LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU;
+    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page and leaves its folio in the swap cache; t2 retries the
+    fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapCacheHit', t2, then=57)
+    run.step('SwapReadFolio', t1, then=75)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v2, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=140)
+    run.step('LruIsolate', t1, then=156)
+    run.step('WbAllocFail', t1, then=172)
+    run.step('WbPutback', t1, then=188)
+    run.step('ShrinkDone', t1, then=199)
+    run.step('ChargeFail', t1, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=140)
+    run.step('LruIsolate', t1, then=156)
+    run.step('WbAllocFail', t1, then=172)
+    run.step('WbPutback', t1, then=188)
+    run.step('ShrinkDone', t1, then=199)
+    run.step('ChargeOk', t1, then=139)
+    run.step('AddToSwapCache', t1, then=155)
+    run.step('SwapReadFolio', t1, then=171)
+    run.step('MapFolioKeepCache', t1, then=187)
+    run.step('RetryFault', t2, then=72)
+
+
+def test_walk_22(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache; s1's clean folio is dropped; v2 is swapped out
+    to s1; t2 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolioKeepCache', t1, then=77)
+    run.step('DropCleanFolio', s=s1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('PteChanged', t2, then=2)
+
+
+def test_walk_23(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
+    reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; t2 retries the fault; t2 faults on s1; t1 adds its folio
+    to the swap cache; t1 reads the page in; t2 finds the folio in the swap cache; t1 maps
+    the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
+    reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the
+    entry back on the LRU; t1 ends its walk; t2 retries the fault; t1's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolio', t1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeOk', t1, then=147)
+    run.step('RetryFault', t2, then=15)
+    run.step('StartFault', t2, s=s1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('SwapCacheHit', t2, then=75)
+    run.step('MapFolio', t1, then=95)
+    run.step('SwapOut', s=s1, v=v2, then=111)
+    run.step('StartFault', t1, s=s1, then=119)
+    run.step('SwapcachePrepare', t1, then=127)
+    run.step('ChargeReclaim', t1, then=140)
+    run.step('LruIsolate', t1, then=156)
+    run.step('WbAllocFail', t1, then=172)
+    run.step('WbPutback', t1, then=188)
+    run.step('ShrinkDone', t1, then=199)
+    run.step('RetryFault', t2, then=93)
+    run.step('ChargeOk', t1, then=21)
+
+
+def test_walk_24(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t2 faults
+    on s1; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
+    reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; t1 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('ChargeOk', t1, then=21)
+    run.step('StartFault', t2, s=s1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolio', t1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeOk', t1, then=147)
+    run.step('AddToSwapCache', t1, then=163)
+    run.step('SwapReadFolio', t1, then=179)
+    run.step('MapFolio', t1, then=103)
+
+
+def test_walk_25(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
+    reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; t1 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t2 retries the
+    fault; t1 maps the page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolio', t1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeOk', t1, then=147)
+    run.step('AddToSwapCache', t1, then=163)
+    run.step('SwapReadFolio', t1, then=179)
+    run.step('MapFolioKeepCache', t1, then=193)
+    run.step('DropCleanFolio', s=s1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeOk', t1, then=147)
+    run.step('AddToSwapCache', t1, then=163)
+    run.step('SwapReadFolio', t1, then=179)
+    run.step('RetryFault', t2, then=45)
+    run.step('MapFolioKeepCache', t1, then=63)
+
+
+def test_walk_26(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
     reads the page in; t2 maps the page; t1 retries the fault."""
@@ -465,12 +749,12 @@ def test_walk_16(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t2, then=27)
     run.step('AddToSwapCache', t2, then=43)
     run.step('SwapCacheHit', t1, then=60)
-    run.step('SwapReadFolio', t2, then=76)
-    run.step('MapFolio', t2, then=92)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolio', t2, then=99)
     run.step('RetryFault', t1, then=0)
 
 
-def test_walk_17(system_for: SystemFactory) -> None:
+def test_walk_27(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2
     puts the entry back on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2
@@ -484,181 +768,23 @@ def test_walk_17(system_for: SystemFactory) -> None:
     run.step('ChargeReclaim', t2, then=28)
     run.step('LruIsolate', t2, then=44)
     run.step('WbAllocFail', t2, then=62)
-    run.step('WbPutback', t2, then=78)
-    run.step('ShrinkDone', t2, then=94)
+    run.step('WbPutback', t2, then=82)
+    run.step('ShrinkDone', t2, then=102)
     run.step('ChargeFail', t2, then=3)
     run.step('StartFault', t2, s=s1, then=7)
     run.step('SwapcachePrepare', t2, then=14)
     run.step('ChargeOk', t2, then=27)
     run.step('AddToSwapCache', t2, then=43)
     run.step('SwapReadFolio', t2, then=61)
-    run.step('MapFolio', t2, then=77)
+    run.step('MapFolio', t2, then=80)
     run.step('PteChanged', t1, then=0)
 
 
-def test_walk_18(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
-    succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
-    reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge succeeds; t2 retries the fault; t2 faults on s1; t1 adds its folio
-    to the swap cache; t2 finds the folio in the swap cache; t1 reads the page in; t1 maps
-    the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the
-    entry back on the LRU; t2 retries the fault; t2 faults on s1; t1 ends its walk; t1's
-    charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t1, then=19)
-    run.step('ChargeOk', t1, then=33)
-    run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapCacheHit', t2, then=65)
-    run.step('SwapReadFolio', t1, then=81)
-    run.step('MapFolio', t1, then=95)
-    run.step('SwapOut', s=s1, v=v1, then=105)
-    run.step('StartFault', t1, s=s1, then=113)
-    run.step('SwapcachePrepare', t1, then=123)
-    run.step('ChargeOk', t1, then=137)
-    run.step('RetryFault', t2, then=15)
-    run.step('StartFault', t2, s=s1, then=25)
-    run.step('AddToSwapCache', t1, then=41)
-    run.step('SwapCacheHit', t2, then=57)
-    run.step('SwapReadFolio', t1, then=73)
-    run.step('MapFolio', t1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=101)
-    run.step('StartFault', t1, s=s1, then=109)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('ChargeReclaim', t1, then=130)
-    run.step('LruIsolate', t1, then=146)
-    run.step('WbSkipBusy', t1, then=162)
-    run.step('WbPutback', t1, then=173)
-    run.step('RetryFault', t2, then=71)
-    run.step('StartFault', t2, s=s1, then=83)
-    run.step('ShrinkDone', t1, then=97)
-    run.step('ChargeOk', t1, then=33)
-
-
-def test_walk_19(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
-    succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
-    reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
-    in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t2 retries the fault; t1 isolates the LRU head; t1's writeback
-    fails to allocate a folio; t2 faults on s1; t1 puts the entry back on the LRU; t1 ends
-    its walk; t1's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t1, then=19)
-    run.step('ChargeOk', t1, then=33)
-    run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapCacheHit', t2, then=65)
-    run.step('SwapReadFolio', t1, then=81)
-    run.step('MapFolio', t1, then=95)
-    run.step('SwapOut', s=s1, v=v1, then=105)
-    run.step('StartFault', t1, s=s1, then=113)
-    run.step('SwapcachePrepare', t1, then=123)
-    run.step('ChargeOk', t1, then=137)
-    run.step('AddToSwapCache', t1, then=153)
-    run.step('SwapReadFolio', t1, then=167)
-    run.step('MapFolio', t1, then=95)
-    run.step('SwapOut', s=s1, v=v1, then=105)
-    run.step('StartFault', t1, s=s1, then=113)
-    run.step('SwapcachePrepare', t1, then=123)
-    run.step('ChargeReclaim', t1, then=138)
-    run.step('RetryFault', t2, then=16)
-    run.step('LruIsolate', t1, then=30)
-    run.step('WbAllocFail', t1, then=46)
-    run.step('StartFault', t2, s=s1, then=59)
-    run.step('WbPutback', t1, then=75)
-    run.step('ShrinkDone', t1, then=91)
-    run.step('ChargeOk', t1, then=25)
-
-
-def test_walk_20(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
-    succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
-    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
-    allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
-    fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
-    LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU;
-    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
-    the page in; t2 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t1, s=s1, then=3)
-    run.step('StartFault', t2, s=s1, then=7)
-    run.step('SwapcachePrepare', t1, then=13)
-    run.step('ChargeOk', t1, then=25)
-    run.step('AddToSwapCache', t1, then=41)
-    run.step('SwapCacheHit', t2, then=57)
-    run.step('SwapReadFolio', t1, then=73)
-    run.step('MapFolio', t1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=101)
-    run.step('StartFault', t1, s=s1, then=109)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('ChargeReclaim', t1, then=130)
-    run.step('LruIsolate', t1, then=146)
-    run.step('WbAllocFail', t1, then=162)
-    run.step('WbPutback', t1, then=173)
-    run.step('ShrinkDone', t1, then=181)
-    run.step('ChargeFail', t1, then=101)
-    run.step('StartFault', t1, s=s1, then=109)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('ChargeReclaim', t1, then=130)
-    run.step('LruIsolate', t1, then=146)
-    run.step('WbAllocFail', t1, then=162)
-    run.step('WbPutback', t1, then=173)
-    run.step('ShrinkDone', t1, then=181)
-    run.step('ChargeOk', t1, then=129)
-    run.step('AddToSwapCache', t1, then=145)
-    run.step('SwapReadFolio', t1, then=161)
-    run.step('RetryFault', t2, then=53)
-
-
-def test_walk_21(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
-    its folio to the swap cache; t1 reads the page in; t2 faults on s1; t2 finds the folio
-    in the swap cache; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
-    allocate a folio; t2 retries the fault; t1 puts the entry back on the LRU; t1 ends its
-    walk; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('SwapcachePrepare', t1, then=11)
-    run.step('ChargeOk', t1, then=21)
-    run.step('AddToSwapCache', t1, then=37)
-    run.step('SwapReadFolio', t1, then=53)
-    run.step('StartFault', t2, s=s1, then=66)
-    run.step('SwapCacheHit', t2, then=81)
-    run.step('MapFolio', t1, then=95)
-    run.step('SwapOut', s=s1, v=v1, then=105)
-    run.step('StartFault', t1, s=s1, then=113)
-    run.step('SwapcachePrepare', t1, then=123)
-    run.step('ChargeReclaim', t1, then=138)
-    run.step('LruIsolate', t1, then=154)
-    run.step('WbAllocFail', t1, then=168)
-    run.step('RetryFault', t2, then=46)
-    run.step('WbPutback', t1, then=63)
-    run.step('ShrinkDone', t1, then=79)
-    run.step('ChargeFail', t1, then=1)
-
-
-def test_walk_22(system_for: SystemFactory) -> None:
+def test_walk_28(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
-    reads the page in; t2 maps the page; v2 is swapped out to s1; t1 retries the fault; t1
-    faults on s1; t2 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio
-    to the swap cache; t2 finds the folio in the swap cache; t1 reads the page in; t1 maps
-    the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters
-    reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts the
-    entry back on the LRU; t2 retries the fault; t2 faults on s1; t1 ends its walk; t1's
-    charge succeeds."""
+    reads the page in; t2 maps the page and leaves its folio in the swap cache; t1 finds the
+    PTE changed and backs out."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=3)
@@ -667,126 +793,36 @@ def test_walk_22(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t2, then=27)
     run.step('AddToSwapCache', t2, then=43)
     run.step('SwapCacheHit', t1, then=60)
-    run.step('SwapReadFolio', t2, then=76)
-    run.step('MapFolio', t2, then=92)
-    run.step('SwapOut', s=s1, v=v2, then=103)
-    run.step('RetryFault', t1, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t1, then=19)
-    run.step('ChargeOk', t1, then=33)
-    run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapCacheHit', t2, then=65)
-    run.step('SwapReadFolio', t1, then=81)
-    run.step('MapFolio', t1, then=95)
-    run.step('SwapOut', s=s1, v=v1, then=105)
-    run.step('StartFault', t1, s=s1, then=113)
-    run.step('SwapcachePrepare', t1, then=123)
-    run.step('ChargeReclaim', t1, then=138)
-    run.step('LruIsolate', t1, then=154)
-    run.step('WbSkipBusy', t1, then=168)
-    run.step('WbPutback', t1, then=177)
-    run.step('RetryFault', t2, then=63)
-    run.step('StartFault', t2, s=s1, then=75)
-    run.step('ShrinkDone', t1, then=91)
-    run.step('ChargeOk', t1, then=25)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolioKeepCache', t2, then=100)
+    run.step('PteChanged', t1, then=63)
 
 
-def test_walk_23(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
-    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t2 finds the folio
-    in the swap cache; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
-    allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t2 retries the
-    fault; t1's charge succeeds."""
+def test_walk_29(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v2 is swapped out to s1; t1 retries the fault."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=3)
     run.step('StartFault', t2, s=s1, then=7)
-    run.step('SwapcachePrepare', t1, then=13)
-    run.step('ChargeOk', t1, then=25)
-    run.step('AddToSwapCache', t1, then=41)
-    run.step('SwapReadFolio', t1, then=58)
-    run.step('SwapCacheHit', t2, then=73)
-    run.step('MapFolio', t1, then=89)
-    run.step('SwapOut', s=s1, v=v2, then=101)
-    run.step('StartFault', t1, s=s1, then=109)
-    run.step('SwapcachePrepare', t1, then=117)
-    run.step('ChargeReclaim', t1, then=130)
-    run.step('LruIsolate', t1, then=146)
-    run.step('WbAllocFail', t1, then=162)
-    run.step('WbPutback', t1, then=173)
-    run.step('ShrinkDone', t1, then=181)
-    run.step('RetryFault', t2, then=87)
-    run.step('ChargeOk', t1, then=21)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolio', t2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('RetryFault', t1, then=2)
 
 
-def test_walk_24(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t2 faults
-    on s1; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
-    reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
-    allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
-    fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
-    LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU;
-    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
-    the page in; t2 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('SwapcachePrepare', t1, then=11)
-    run.step('ChargeOk', t1, then=21)
-    run.step('StartFault', t2, s=s1, then=33)
-    run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapCacheHit', t2, then=65)
-    run.step('SwapReadFolio', t1, then=81)
-    run.step('MapFolio', t1, then=95)
-    run.step('SwapOut', s=s1, v=v1, then=105)
-    run.step('StartFault', t1, s=s1, then=113)
-    run.step('SwapcachePrepare', t1, then=123)
-    run.step('ChargeReclaim', t1, then=138)
-    run.step('LruIsolate', t1, then=154)
-    run.step('WbAllocFail', t1, then=168)
-    run.step('WbPutback', t1, then=177)
-    run.step('ShrinkDone', t1, then=183)
-    run.step('ChargeFail', t1, then=105)
-    run.step('StartFault', t1, s=s1, then=113)
-    run.step('SwapcachePrepare', t1, then=123)
-    run.step('ChargeReclaim', t1, then=138)
-    run.step('LruIsolate', t1, then=154)
-    run.step('WbAllocFail', t1, then=168)
-    run.step('WbPutback', t1, then=177)
-    run.step('ShrinkDone', t1, then=183)
-    run.step('ChargeOk', t1, then=137)
-    run.step('AddToSwapCache', t1, then=153)
-    run.step('SwapReadFolio', t1, then=167)
-    run.step('RetryFault', t2, then=45)
-
-
-def test_walk_25(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
-    its folio to the swap cache; t1 reads the page in; t2 faults on s1; t1 maps the page; v2
-    is swapped out to s1; t2 finds the PTE changed and backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t1, s=s1, then=3)
-    run.step('SwapcachePrepare', t1, then=8)
-    run.step('ChargeOk', t1, then=15)
-    run.step('AddToSwapCache', t1, then=29)
-    run.step('SwapReadFolio', t1, then=45)
-    run.step('StartFault', t2, s=s1, then=58)
-    run.step('MapFolio', t1, then=74)
-    run.step('SwapOut', s=s1, v=v2, then=90)
-    run.step('PteChanged', t2, then=2)
-
-
-def test_walk_26(system_for: SystemFactory) -> None:
+def test_walk_30(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
     reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
-    allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t2 retries the
-    fault; t1's charge succeeds; t2 faults on s1; t1 adds its folio to the swap cache; t1
+    the slot; t1's charge enters reclaim; t2 retries the fault; t1 isolates the LRU head;
+    t1's writeback fails to allocate a folio; t2 faults on s1; t1 puts the entry back on the
+    LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1
     reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t2 finds
     the PTE changed and backs out."""
     run = graph.replay(system_for)
@@ -796,38 +832,35 @@ def test_walk_26(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=19)
     run.step('ChargeOk', t1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapCacheHit', t2, then=65)
-    run.step('SwapReadFolio', t1, then=81)
-    run.step('MapFolio', t1, then=95)
-    run.step('SwapOut', s=s1, v=v1, then=105)
-    run.step('StartFault', t1, s=s1, then=113)
-    run.step('SwapcachePrepare', t1, then=123)
-    run.step('ChargeReclaim', t1, then=138)
-    run.step('LruIsolate', t1, then=154)
-    run.step('WbAllocFail', t1, then=168)
-    run.step('WbPutback', t1, then=177)
-    run.step('ShrinkDone', t1, then=183)
-    run.step('RetryFault', t2, then=79)
-    run.step('ChargeOk', t1, then=15)
-    run.step('StartFault', t2, s=s1, then=25)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolio', t1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeReclaim', t1, then=148)
+    run.step('RetryFault', t2, then=16)
+    run.step('LruIsolate', t1, then=30)
+    run.step('WbAllocFail', t1, then=46)
+    run.step('StartFault', t2, s=s1, then=59)
+    run.step('WbPutback', t1, then=78)
+    run.step('ShrinkDone', t1, then=98)
+    run.step('ChargeOk', t1, then=25)
     run.step('AddToSwapCache', t1, then=41)
     run.step('SwapReadFolio', t1, then=58)
-    run.step('MapFolio', t1, then=74)
-    run.step('SwapOut', s=s1, v=v2, then=90)
-    run.step('StartFault', t1, s=s1, then=102)
+    run.step('MapFolio', t1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
     run.step('PteChanged', t2, then=5)
 
 
-def test_walk_27(system_for: SystemFactory) -> None:
+def test_walk_31(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
-    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
-    v1 is swapped out to s1; t2 finds the PTE changed and backs out; t1 faults on s1; t2
-    faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to the swap
-    cache; t1 finds the folio in the swap cache; t2 reads the page in; t2 maps the page; v2
-    is swapped out to s1; t2 faults on s1; t1 retries the fault; t1 faults on s1; t1 pins
-    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
-    in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t2 finds the PTE changed
-    and backs out."""
+    succeeds; t1 adds its folio to the swap cache; t2 finds the folio in the swap cache; t1
+    reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t2 retries the fault; t1 puts the entry back on the LRU; t1 ends its
+    walk; t1's charge fails."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('StartFault', t1, s=s1, then=5)
@@ -835,33 +868,135 @@ def test_walk_27(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=19)
     run.step('ChargeOk', t1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapReadFolio', t1, then=66)
-    run.step('MapFolio', t1, then=82)
-    run.step('SwapOut', s=s1, v=v1, then=96)
-    run.step('PteChanged', t2, then=1)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolio', t1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeReclaim', t1, then=148)
+    run.step('LruIsolate', t1, then=164)
+    run.step('WbAllocFail', t1, then=180)
+    run.step('RetryFault', t2, then=46)
+    run.step('WbPutback', t1, then=64)
+    run.step('ShrinkDone', t1, then=83)
+    run.step('ChargeFail', t1, then=1)
+
+
+def test_walk_32(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t1
+    retries the fault; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its
+    folio to the swap cache; t2 finds the folio in the swap cache; t1 reads the page in; t1
+    maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
+    enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot; t1 puts
+    the entry back on the LRU; t2 retries the fault; t2 faults on s1; t1 ends its walk; t1's
+    charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=3)
     run.step('StartFault', t2, s=s1, then=7)
     run.step('SwapcachePrepare', t2, then=14)
     run.step('ChargeOk', t2, then=27)
     run.step('AddToSwapCache', t2, then=43)
     run.step('SwapCacheHit', t1, then=60)
-    run.step('SwapReadFolio', t2, then=76)
-    run.step('MapFolio', t2, then=92)
-    run.step('SwapOut', s=s1, v=v2, then=103)
-    run.step('StartFault', t2, s=s1, then=111)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolio', t2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
     run.step('RetryFault', t1, then=6)
     run.step('StartFault', t1, s=s1, then=10)
     run.step('SwapcachePrepare', t1, then=19)
     run.step('ChargeOk', t1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapReadFolio', t1, then=66)
-    run.step('MapFolio', t1, then=82)
-    run.step('SwapOut', s=s1, v=v1, then=96)
-    run.step('StartFault', t1, s=s1, then=106)
-    run.step('PteChanged', t2, then=3)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolio', t1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeReclaim', t1, then=148)
+    run.step('LruIsolate', t1, then=164)
+    run.step('WbSkipBusy', t1, then=180)
+    run.step('WbPutback', t1, then=194)
+    run.step('RetryFault', t2, then=64)
+    run.step('StartFault', t2, s=s1, then=78)
+    run.step('ShrinkDone', t1, then=98)
+    run.step('ChargeOk', t1, then=25)
 
 
-def test_walk_28(system_for: SystemFactory) -> None:
+def test_walk_33(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults
+    on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t2
+    finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
+    run.step('ChargeFail', t1, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
+    run.step('ChargeOk', t1, then=128)
+    run.step('AddToSwapCache', t1, then=141)
+    run.step('PteChanged', t2, then=37)
+
+
+def test_walk_34(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t2 faults on s1; t2 finds the folio in the swap cache; t1
+    reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge
+    fails; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the
+    LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back on the LRU;
+    t1 ends its walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads
+    the page in; t1 maps the page and leaves its folio in the swap cache; t2 retries the
+    fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('ChargeOk', t1, then=21)
+    run.step('AddToSwapCache', t1, then=37)
+    run.step('StartFault', t2, s=s1, then=49)
+    run.step('SwapCacheHit', t2, then=66)
+    run.step('SwapReadFolio', t1, then=85)
+    run.step('MapFolio', t1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeReclaim', t1, then=148)
+    run.step('LruIsolate', t1, then=164)
+    run.step('WbAllocFail', t1, then=180)
+    run.step('WbPutback', t1, then=194)
+    run.step('ShrinkDone', t1, then=201)
+    run.step('ChargeFail', t1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeReclaim', t1, then=148)
+    run.step('LruIsolate', t1, then=164)
+    run.step('WbAllocFail', t1, then=180)
+    run.step('WbPutback', t1, then=194)
+    run.step('ShrinkDone', t1, then=201)
+    run.step('ChargeOk', t1, then=147)
+    run.step('AddToSwapCache', t1, then=163)
+    run.step('SwapReadFolio', t1, then=179)
+    run.step('MapFolioKeepCache', t1, then=193)
+    run.step('RetryFault', t2, then=63)
+
+
+def test_walk_35(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
     reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins
@@ -876,78 +1011,34 @@ def test_walk_28(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t2, then=27)
     run.step('AddToSwapCache', t2, then=43)
     run.step('SwapCacheHit', t1, then=60)
-    run.step('SwapReadFolio', t2, then=76)
-    run.step('MapFolio', t2, then=92)
-    run.step('SwapOut', s=s1, v=v2, then=103)
-    run.step('StartFault', t2, s=s1, then=111)
-    run.step('SwapcachePrepare', t2, then=120)
-    run.step('ChargeFail', t2, then=103)
-    run.step('StartFault', t2, s=s1, then=111)
-    run.step('SwapcachePrepare', t2, then=120)
-    run.step('ChargeOk', t2, then=133)
-    run.step('AddToSwapCache', t2, then=149)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolio', t2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
+    run.step('ChargeFail', t2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
+    run.step('ChargeOk', t2, then=143)
+    run.step('AddToSwapCache', t2, then=159)
     run.step('RetryFault', t1, then=39)
     run.step('StartFault', t1, s=s1, then=51)
-    run.step('SwapCacheHit', t1, then=68)
-    run.step('SwapReadFolio', t2, then=84)
-    run.step('MapFolio', t2, then=98)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolio', t2, then=107)
     run.step('RetryFault', t1, then=0)
 
 
-def test_walk_29(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
-    t1 finds the PTE changed and backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t2, then=20)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapReadFolio', t2, then=69)
-    run.step('MapFolio', t2, then=85)
-    run.step('PteChanged', t1, then=0)
-
-
-def test_walk_30(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2
-    puts the entry back on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2
-    pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t1 finds the
-    folio in the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped out to
-    s1; t1 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t2, then=20)
-    run.step('ChargeReclaim', t2, then=36)
-    run.step('LruIsolate', t2, then=52)
-    run.step('WbAllocFail', t2, then=70)
-    run.step('WbPutback', t2, then=86)
-    run.step('ShrinkDone', t2, then=100)
-    run.step('ChargeFail', t2, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t2, then=20)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapCacheHit', t1, then=68)
-    run.step('SwapReadFolio', t2, then=84)
-    run.step('MapFolio', t2, then=98)
-    run.step('SwapOut', s=s1, v=v1, then=107)
-    run.step('RetryFault', t1, then=1)
-
-
-def test_walk_31(system_for: SystemFactory) -> None:
+def test_walk_36(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
     reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins
     the slot; t2's charge enters reclaim; t2 isolates the LRU head; t1 retries the fault; t1
-    faults on s1; t2's writeback skips the pinned slot; t2 puts the entry back on the LRU;
-    t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t1 finds
-    the folio in the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped out
-    to s1; t2 faults on s1; t1 retries the fault."""
+    faults on s1; t2's writeback fails to allocate a folio; t2 puts the entry back on the
+    LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache; s1's clean folio is dropped; v1 is swapped out
+    to s1; t2 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=3)
@@ -956,47 +1047,49 @@ def test_walk_31(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t2, then=27)
     run.step('AddToSwapCache', t2, then=43)
     run.step('SwapCacheHit', t1, then=60)
-    run.step('SwapReadFolio', t2, then=76)
-    run.step('MapFolio', t2, then=92)
-    run.step('SwapOut', s=s1, v=v2, then=103)
-    run.step('StartFault', t2, s=s1, then=111)
-    run.step('SwapcachePrepare', t2, then=120)
-    run.step('ChargeReclaim', t2, then=134)
-    run.step('LruIsolate', t2, then=150)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolio', t2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
+    run.step('ChargeReclaim', t2, then=144)
+    run.step('LruIsolate', t2, then=160)
     run.step('RetryFault', t1, then=40)
     run.step('StartFault', t1, s=s1, then=52)
-    run.step('WbSkipBusy', t2, then=70)
-    run.step('WbPutback', t2, then=86)
-    run.step('ShrinkDone', t2, then=100)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapCacheHit', t1, then=68)
-    run.step('SwapReadFolio', t2, then=84)
-    run.step('MapFolio', t2, then=98)
-    run.step('SwapOut', s=s1, v=v1, then=107)
-    run.step('StartFault', t2, s=s1, then=115)
-    run.step('RetryFault', t1, then=4)
+    run.step('WbAllocFail', t2, then=71)
+    run.step('WbPutback', t2, then=92)
+    run.step('ShrinkDone', t2, then=110)
+    run.step('ChargeFail', t2, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolioKeepCache', t1, then=87)
+    run.step('DropCleanFolio', s=s1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('PteChanged', t2, then=1)
 
 
-def test_walk_32(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t2 faults on s1; t1 faults on s1; t2 pins the slot; t2's charge
+def test_walk_37(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
     reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins
     the slot; t1 retries the fault; t2's charge succeeds; t2 adds its folio to the swap
     cache; t2 reads the page in; t2 maps the page."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t2, s=s1, then=4)
-    run.step('StartFault', t1, s=s1, then=7)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
     run.step('SwapcachePrepare', t2, then=14)
     run.step('ChargeOk', t2, then=27)
     run.step('AddToSwapCache', t2, then=43)
     run.step('SwapCacheHit', t1, then=60)
-    run.step('SwapReadFolio', t2, then=76)
-    run.step('MapFolio', t2, then=92)
-    run.step('SwapOut', s=s1, v=v2, then=103)
-    run.step('StartFault', t2, s=s1, then=111)
-    run.step('SwapcachePrepare', t2, then=120)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolio', t2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
     run.step('RetryFault', t1, then=12)
     run.step('ChargeOk', t2, then=23)
     run.step('AddToSwapCache', t2, then=39)
@@ -1004,286 +1097,13 @@ def test_walk_32(system_for: SystemFactory) -> None:
     run.step('MapFolio', t2, then=0)
 
 
-def test_walk_33(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
-    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
-    the slot; t2's charge fails; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2
-    adds its folio to the swap cache; t1 retries the fault; t1 faults on s1; t1 finds the
-    folio in the swap cache; t2 reads the page in; t2 maps the page; v2 is swapped out to
-    s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t1 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t2, then=20)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapCacheHit', t1, then=68)
-    run.step('SwapReadFolio', t2, then=84)
-    run.step('MapFolio', t2, then=98)
-    run.step('SwapOut', s=s1, v=v1, then=107)
-    run.step('StartFault', t2, s=s1, then=115)
-    run.step('SwapcachePrepare', t2, then=126)
-    run.step('ChargeFail', t2, then=107)
-    run.step('StartFault', t2, s=s1, then=115)
-    run.step('SwapcachePrepare', t2, then=126)
-    run.step('ChargeOk', t2, then=141)
-    run.step('AddToSwapCache', t2, then=157)
-    run.step('RetryFault', t1, then=31)
-    run.step('StartFault', t1, s=s1, then=43)
-    run.step('SwapCacheHit', t1, then=60)
-    run.step('SwapReadFolio', t2, then=76)
-    run.step('MapFolio', t2, then=92)
-    run.step('SwapOut', s=s1, v=v2, then=103)
-    run.step('StartFault', t2, s=s1, then=111)
-    run.step('SwapcachePrepare', t2, then=120)
-    run.step('ChargeOk', t2, then=133)
-    run.step('RetryFault', t1, then=23)
-
-
-def test_walk_34(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t1 faults
-    on s1; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
-    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
-    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t1 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t2, s=s1, then=6)
-    run.step('SwapcachePrepare', t2, then=12)
-    run.step('ChargeOk', t2, then=23)
-    run.step('StartFault', t1, s=s1, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapCacheHit', t1, then=68)
-    run.step('SwapReadFolio', t2, then=84)
-    run.step('MapFolio', t2, then=98)
-    run.step('SwapOut', s=s1, v=v1, then=107)
-    run.step('StartFault', t2, s=s1, then=115)
-    run.step('SwapcachePrepare', t2, then=126)
-    run.step('ChargeReclaim', t2, then=142)
-    run.step('LruIsolate', t2, then=158)
-    run.step('RetryFault', t1, then=32)
-
-
-def test_walk_35(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
-    isolates the LRU head; t1 faults on s1; t2's writeback skips the pinned slot; t2 puts
-    the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its folio to
-    the swap cache; t1 finds the folio in the swap cache; t2 reads the page in; t2 maps the
-    page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds;
-    t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page; v2 is
-    swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t1
-    retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t2, s=s1, then=4)
-    run.step('SwapcachePrepare', t2, then=9)
-    run.step('ChargeReclaim', t2, then=18)
-    run.step('LruIsolate', t2, then=32)
-    run.step('StartFault', t1, s=s1, then=44)
-    run.step('WbSkipBusy', t2, then=62)
-    run.step('WbPutback', t2, then=78)
-    run.step('ShrinkDone', t2, then=94)
-    run.step('ChargeOk', t2, then=27)
-    run.step('AddToSwapCache', t2, then=43)
-    run.step('SwapCacheHit', t1, then=60)
-    run.step('SwapReadFolio', t2, then=76)
-    run.step('MapFolio', t2, then=92)
-    run.step('SwapOut', s=s1, v=v2, then=103)
-    run.step('StartFault', t2, s=s1, then=111)
-    run.step('SwapcachePrepare', t2, then=120)
-    run.step('ChargeOk', t2, then=133)
-    run.step('AddToSwapCache', t2, then=149)
-    run.step('SwapReadFolio', t2, then=164)
-    run.step('MapFolio', t2, then=92)
-    run.step('SwapOut', s=s1, v=v2, then=103)
-    run.step('StartFault', t2, s=s1, then=111)
-    run.step('SwapcachePrepare', t2, then=120)
-    run.step('ChargeReclaim', t2, then=134)
-    run.step('RetryFault', t1, then=24)
-
-
-def test_walk_36(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
-    isolates the LRU head; t2's writeback fails to allocate a folio; t1 faults on s1; t2
-    puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its
-    folio to the swap cache; t1 finds the folio in the swap cache; t2 reads the page in; t2
-    maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t1 retries
-    the fault; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page
-    in; t2 maps the page."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t2, s=s1, then=6)
-    run.step('SwapcachePrepare', t2, then=12)
-    run.step('ChargeReclaim', t2, then=24)
-    run.step('LruIsolate', t2, then=40)
-    run.step('WbAllocFail', t2, then=56)
-    run.step('StartFault', t1, s=s1, then=70)
-    run.step('WbPutback', t2, then=86)
-    run.step('ShrinkDone', t2, then=100)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapCacheHit', t1, then=68)
-    run.step('SwapReadFolio', t2, then=84)
-    run.step('MapFolio', t2, then=98)
-    run.step('SwapOut', s=s1, v=v1, then=107)
-    run.step('StartFault', t2, s=s1, then=115)
-    run.step('SwapcachePrepare', t2, then=126)
-    run.step('RetryFault', t1, then=9)
-    run.step('ChargeOk', t2, then=17)
-    run.step('AddToSwapCache', t2, then=31)
-    run.step('SwapReadFolio', t2, then=47)
-    run.step('MapFolio', t2, then=0)
-
-
-def test_walk_37(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
-    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
-    the slot; t2's charge succeeds; t1 retries the fault; t1 faults on s1; t2 adds its folio
-    to the swap cache; t1 finds the folio in the swap cache; t2 reads the page in; t2 maps
-    the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters
-    reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t1 retries
-    the fault; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t2, then=20)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapCacheHit', t1, then=68)
-    run.step('SwapReadFolio', t2, then=84)
-    run.step('MapFolio', t2, then=98)
-    run.step('SwapOut', s=s1, v=v1, then=107)
-    run.step('StartFault', t2, s=s1, then=115)
-    run.step('SwapcachePrepare', t2, then=126)
-    run.step('ChargeOk', t2, then=141)
-    run.step('RetryFault', t1, then=17)
-    run.step('StartFault', t1, s=s1, then=27)
-    run.step('AddToSwapCache', t2, then=43)
-    run.step('SwapCacheHit', t1, then=60)
-    run.step('SwapReadFolio', t2, then=76)
-    run.step('MapFolio', t2, then=92)
-    run.step('SwapOut', s=s1, v=v2, then=103)
-    run.step('StartFault', t2, s=s1, then=111)
-    run.step('SwapcachePrepare', t2, then=120)
-    run.step('ChargeReclaim', t2, then=134)
-    run.step('LruIsolate', t2, then=150)
-    run.step('WbAllocFail', t2, then=165)
-    run.step('RetryFault', t1, then=56)
-    run.step('WbPutback', t2, then=72)
-    run.step('ShrinkDone', t2, then=88)
-    run.step('ChargeFail', t2, then=2)
-
-
 def test_walk_38(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
-    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
-    the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page
-    in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's
-    charge enters reclaim; t1 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t2, then=20)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapCacheHit', t1, then=68)
-    run.step('SwapReadFolio', t2, then=84)
-    run.step('MapFolio', t2, then=98)
-    run.step('SwapOut', s=s1, v=v1, then=107)
-    run.step('StartFault', t2, s=s1, then=115)
-    run.step('SwapcachePrepare', t2, then=126)
-    run.step('ChargeOk', t2, then=141)
-    run.step('AddToSwapCache', t2, then=157)
-    run.step('SwapReadFolio', t2, then=170)
-    run.step('MapFolio', t2, then=98)
-    run.step('SwapOut', s=s1, v=v1, then=107)
-    run.step('StartFault', t2, s=s1, then=115)
-    run.step('SwapcachePrepare', t2, then=126)
-    run.step('ChargeReclaim', t2, then=142)
-    run.step('RetryFault', t1, then=18)
-
-
-def test_walk_39(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
-    isolates the LRU head; t2's writeback fails to allocate a folio; t1 faults on s1; t2
-    puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its
-    folio to the swap cache; t1 finds the folio in the swap cache; t2 reads the page in; t2
-    maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge
-    enters reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot; t2 puts
-    the entry back on the LRU; t1 retries the fault; t1 faults on s1; t2 ends its walk; t2's
-    charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t2, s=s1, then=4)
-    run.step('SwapcachePrepare', t2, then=9)
-    run.step('ChargeReclaim', t2, then=18)
-    run.step('LruIsolate', t2, then=32)
-    run.step('WbAllocFail', t2, then=48)
-    run.step('StartFault', t1, s=s1, then=62)
-    run.step('WbPutback', t2, then=78)
-    run.step('ShrinkDone', t2, then=94)
-    run.step('ChargeOk', t2, then=27)
-    run.step('AddToSwapCache', t2, then=43)
-    run.step('SwapCacheHit', t1, then=60)
-    run.step('SwapReadFolio', t2, then=76)
-    run.step('MapFolio', t2, then=92)
-    run.step('SwapOut', s=s1, v=v2, then=103)
-    run.step('StartFault', t2, s=s1, then=111)
-    run.step('SwapcachePrepare', t2, then=120)
-    run.step('ChargeReclaim', t2, then=134)
-    run.step('LruIsolate', t2, then=150)
-    run.step('WbSkipBusy', t2, then=165)
-    run.step('WbPutback', t2, then=175)
-    run.step('RetryFault', t1, then=72)
-    run.step('StartFault', t1, s=s1, then=86)
-    run.step('ShrinkDone', t2, then=100)
-    run.step('ChargeOk', t2, then=35)
-
-
-def test_walk_40(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
-    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
-    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to
-    allocate a folio; t1 retries the fault; t2 puts the entry back on the LRU; t2 ends its
-    walk; t2's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t2, then=20)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapCacheHit', t1, then=68)
-    run.step('SwapReadFolio', t2, then=84)
-    run.step('MapFolio', t2, then=98)
-    run.step('SwapOut', s=s1, v=v1, then=107)
-    run.step('StartFault', t2, s=s1, then=115)
-    run.step('SwapcachePrepare', t2, then=126)
-    run.step('ChargeReclaim', t2, then=142)
-    run.step('LruIsolate', t2, then=158)
-    run.step('WbAllocFail', t2, then=171)
-    run.step('RetryFault', t1, then=48)
-    run.step('WbPutback', t2, then=64)
-    run.step('ShrinkDone', t2, then=80)
-    run.step('ChargeFail', t2, then=1)
-
-
-def test_walk_41(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
     succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
     reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins
-    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to
-    allocate a folio; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge
-    fails; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the
-    LRU head; t2's writeback fails to allocate a folio; t2 puts the entry back on the LRU;
-    t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads
-    the page in; t1 retries the fault."""
+    the slot; t2's charge succeeds; t1 retries the fault; t1 faults on s1; t2 adds its folio
+    to the swap cache; t2 reads the page in; t2 maps the page; t1 finds the PTE changed and
+    backs out."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=3)
@@ -1292,260 +1112,30 @@ def test_walk_41(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t2, then=27)
     run.step('AddToSwapCache', t2, then=43)
     run.step('SwapCacheHit', t1, then=60)
-    run.step('SwapReadFolio', t2, then=76)
-    run.step('MapFolio', t2, then=92)
-    run.step('SwapOut', s=s1, v=v2, then=103)
-    run.step('StartFault', t2, s=s1, then=111)
-    run.step('SwapcachePrepare', t2, then=120)
-    run.step('ChargeReclaim', t2, then=134)
-    run.step('LruIsolate', t2, then=150)
-    run.step('WbAllocFail', t2, then=165)
-    run.step('WbPutback', t2, then=175)
-    run.step('ShrinkDone', t2, then=182)
-    run.step('ChargeFail', t2, then=103)
-    run.step('StartFault', t2, s=s1, then=111)
-    run.step('SwapcachePrepare', t2, then=120)
-    run.step('ChargeReclaim', t2, then=134)
-    run.step('LruIsolate', t2, then=150)
-    run.step('WbAllocFail', t2, then=165)
-    run.step('WbPutback', t2, then=175)
-    run.step('ShrinkDone', t2, then=182)
-    run.step('ChargeOk', t2, then=133)
-    run.step('AddToSwapCache', t2, then=149)
-    run.step('SwapReadFolio', t2, then=164)
-    run.step('RetryFault', t1, then=55)
-
-
-def test_walk_42(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds
-    its folio to the swap cache; t2 reads the page in; t1 faults on s1; t1 finds the folio
-    in the swap cache; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
-    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback skips the
-    pinned slot; t2 puts the entry back on the LRU; t1 retries the fault; t1 faults on s1;
-    t2 ends its walk; t2's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t2, s=s1, then=6)
-    run.step('SwapcachePrepare', t2, then=12)
-    run.step('ChargeOk', t2, then=23)
-    run.step('AddToSwapCache', t2, then=39)
-    run.step('SwapReadFolio', t2, then=55)
-    run.step('StartFault', t1, s=s1, then=69)
-    run.step('SwapCacheHit', t1, then=84)
-    run.step('MapFolio', t2, then=98)
-    run.step('SwapOut', s=s1, v=v1, then=107)
-    run.step('StartFault', t2, s=s1, then=115)
-    run.step('SwapcachePrepare', t2, then=126)
-    run.step('ChargeReclaim', t2, then=142)
-    run.step('LruIsolate', t2, then=158)
-    run.step('WbSkipBusy', t2, then=171)
-    run.step('WbPutback', t2, then=179)
-    run.step('RetryFault', t1, then=64)
-    run.step('StartFault', t1, s=s1, then=78)
-    run.step('ShrinkDone', t2, then=94)
-    run.step('ChargeOk', t2, then=27)
-
-
-def test_walk_43(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t1 finds the folio
-    in the swap cache; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins
-    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to
-    allocate a folio; t2 puts the entry back on the LRU; t2 ends its walk; t1 retries the
-    fault; t2's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t1, s=s1, then=3)
-    run.step('StartFault', t2, s=s1, then=7)
-    run.step('SwapcachePrepare', t2, then=14)
-    run.step('ChargeOk', t2, then=27)
-    run.step('AddToSwapCache', t2, then=43)
-    run.step('SwapReadFolio', t2, then=61)
-    run.step('SwapCacheHit', t1, then=76)
-    run.step('MapFolio', t2, then=92)
-    run.step('SwapOut', s=s1, v=v2, then=103)
-    run.step('StartFault', t2, s=s1, then=111)
-    run.step('SwapcachePrepare', t2, then=120)
-    run.step('ChargeReclaim', t2, then=134)
-    run.step('LruIsolate', t2, then=150)
-    run.step('WbAllocFail', t2, then=165)
-    run.step('WbPutback', t2, then=175)
-    run.step('ShrinkDone', t2, then=182)
-    run.step('RetryFault', t1, then=88)
-    run.step('ChargeOk', t2, then=23)
-
-
-def test_walk_44(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t1 faults
-    on s1; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
-    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
-    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to
-    allocate a folio; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge
-    fails; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the
-    LRU head; t2's writeback fails to allocate a folio; t2 puts the entry back on the LRU;
-    t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads
-    the page in; t1 retries the fault."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t2, s=s1, then=6)
-    run.step('SwapcachePrepare', t2, then=12)
-    run.step('ChargeOk', t2, then=23)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolio', t2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
+    run.step('ChargeOk', t2, then=143)
+    run.step('RetryFault', t1, then=23)
     run.step('StartFault', t1, s=s1, then=35)
     run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapCacheHit', t1, then=68)
-    run.step('SwapReadFolio', t2, then=84)
-    run.step('MapFolio', t2, then=98)
-    run.step('SwapOut', s=s1, v=v1, then=107)
-    run.step('StartFault', t2, s=s1, then=115)
-    run.step('SwapcachePrepare', t2, then=126)
-    run.step('ChargeReclaim', t2, then=142)
-    run.step('LruIsolate', t2, then=158)
-    run.step('WbAllocFail', t2, then=171)
-    run.step('WbPutback', t2, then=179)
-    run.step('ShrinkDone', t2, then=184)
-    run.step('ChargeFail', t2, then=107)
-    run.step('StartFault', t2, s=s1, then=115)
-    run.step('SwapcachePrepare', t2, then=126)
-    run.step('ChargeReclaim', t2, then=142)
-    run.step('LruIsolate', t2, then=158)
-    run.step('WbAllocFail', t2, then=171)
-    run.step('WbPutback', t2, then=179)
-    run.step('ShrinkDone', t2, then=184)
-    run.step('ChargeOk', t2, then=141)
-    run.step('AddToSwapCache', t2, then=157)
-    run.step('SwapReadFolio', t2, then=170)
-    run.step('RetryFault', t1, then=47)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('MapFolio', t2, then=90)
+    run.step('PteChanged', t1, then=0)
 
 
-def test_walk_45(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds
-    its folio to the swap cache; t2 reads the page in; t1 faults on s1; t2 maps the page; v2
-    is swapped out to s1; t1 finds the PTE changed and backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t2, s=s1, then=4)
-    run.step('SwapcachePrepare', t2, then=9)
-    run.step('ChargeOk', t2, then=17)
-    run.step('AddToSwapCache', t2, then=31)
-    run.step('SwapReadFolio', t2, then=47)
-    run.step('StartFault', t1, s=s1, then=61)
-    run.step('MapFolio', t2, then=77)
-    run.step('SwapOut', s=s1, v=v2, then=93)
-    run.step('PteChanged', t1, then=2)
-
-
-def test_walk_46(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
-    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
-    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to
-    allocate a folio; t2 puts the entry back on the LRU; t2 ends its walk; t1 retries the
-    fault; t2's charge succeeds; t1 faults on s1; t2 adds its folio to the swap cache; t2
-    reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t1 finds
-    the PTE changed and backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t2, then=20)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapCacheHit', t1, then=68)
-    run.step('SwapReadFolio', t2, then=84)
-    run.step('MapFolio', t2, then=98)
-    run.step('SwapOut', s=s1, v=v1, then=107)
-    run.step('StartFault', t2, s=s1, then=115)
-    run.step('SwapcachePrepare', t2, then=126)
-    run.step('ChargeReclaim', t2, then=142)
-    run.step('LruIsolate', t2, then=158)
-    run.step('WbAllocFail', t2, then=171)
-    run.step('WbPutback', t2, then=179)
-    run.step('ShrinkDone', t2, then=184)
-    run.step('RetryFault', t1, then=80)
-    run.step('ChargeOk', t2, then=17)
-    run.step('StartFault', t1, s=s1, then=27)
-    run.step('AddToSwapCache', t2, then=43)
-    run.step('SwapReadFolio', t2, then=61)
-    run.step('MapFolio', t2, then=77)
-    run.step('SwapOut', s=s1, v=v2, then=93)
-    run.step('StartFault', t2, s=s1, then=104)
-    run.step('PteChanged', t1, then=6)
-
-
-def test_walk_47(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t1
-    faults on s1; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2
-    puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its
-    folio to the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped out to
-    s1; t1 finds the PTE changed and backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t2, s=s1, then=6)
-    run.step('SwapcachePrepare', t2, then=12)
-    run.step('ChargeReclaim', t2, then=24)
-    run.step('StartFault', t1, s=s1, then=36)
-    run.step('LruIsolate', t2, then=52)
-    run.step('WbAllocFail', t2, then=70)
-    run.step('WbPutback', t2, then=86)
-    run.step('ShrinkDone', t2, then=100)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapReadFolio', t2, then=69)
-    run.step('MapFolio', t2, then=85)
-    run.step('SwapOut', s=s1, v=v1, then=99)
-    run.step('PteChanged', t1, then=1)
-
-
-def test_walk_48(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t2
-    faults on s1; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1
-    puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its
-    folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to
-    s1; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults on s1; t1 pins the
-    slot; t1's charge succeeds; t1 adds its folio to the swap cache; t2 finds the PTE
-    changed and backs out; t2 faults on s1; t1 reads the page in; t1 maps the page; v1 is
-    swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t1, s=s1, then=3)
-    run.step('SwapcachePrepare', t1, then=8)
-    run.step('ChargeReclaim', t1, then=16)
-    run.step('StartFault', t2, s=s1, then=26)
-    run.step('LruIsolate', t1, then=42)
-    run.step('WbAllocFail', t1, then=59)
-    run.step('WbPutback', t1, then=75)
-    run.step('ShrinkDone', t1, then=91)
-    run.step('ChargeOk', t1, then=25)
-    run.step('AddToSwapCache', t1, then=41)
-    run.step('SwapReadFolio', t1, then=58)
-    run.step('MapFolio', t1, then=74)
-    run.step('SwapOut', s=s1, v=v2, then=90)
-    run.step('StartFault', t1, s=s1, then=102)
-    run.step('SwapcachePrepare', t1, then=110)
-    run.step('ChargeFail', t1, then=90)
-    run.step('StartFault', t1, s=s1, then=102)
-    run.step('SwapcachePrepare', t1, then=110)
-    run.step('ChargeOk', t1, then=118)
-    run.step('AddToSwapCache', t1, then=131)
-    run.step('PteChanged', t2, then=37)
-    run.step('StartFault', t2, s=s1, then=49)
-    run.step('SwapReadFolio', t1, then=66)
-    run.step('MapFolio', t1, then=82)
-    run.step('SwapOut', s=s1, v=v1, then=96)
-    run.step('StartFault', t1, s=s1, then=106)
-    run.step('SwapcachePrepare', t1, then=114)
-    run.step('ChargeFail', t1, then=96)
-
-
-def test_walk_49(system_for: SystemFactory) -> None:
+def test_walk_39(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
-    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
-    adds its folio to the swap cache; t2 finds the PTE changed and backs out; t2 faults on
-    s1; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1
-    pins the slot; t1's charge enters reclaim; t1 isolates the LRU head; t2 finds the PTE
-    changed and backs out; t1's writeback skips the pinned slot; t2 faults on s1; t1 puts
-    the entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t2 finds the folio
+    in the swap cache; t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to
+    allocate a folio; t1 puts the entry back on the LRU; t1 ends its walk; t2 retries the
+    fault; t1's charge succeeds; t2 faults on s1; t1 adds its folio to the swap cache; t1
+    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t1 isolates the LRU head; t2 finds the PTE changed
+    and backs out."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('StartFault', t1, s=s1, then=5)
@@ -1553,38 +1143,118 @@ def test_walk_49(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=19)
     run.step('ChargeOk', t1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapReadFolio', t1, then=66)
-    run.step('MapFolio', t1, then=82)
-    run.step('SwapOut', s=s1, v=v1, then=96)
-    run.step('StartFault', t1, s=s1, then=106)
-    run.step('SwapcachePrepare', t1, then=114)
-    run.step('ChargeOk', t1, then=124)
-    run.step('AddToSwapCache', t1, then=139)
-    run.step('PteChanged', t2, then=29)
-    run.step('StartFault', t2, s=s1, then=41)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('SwapCacheHit', t2, then=85)
+    run.step('MapFolio', t1, then=103)
+    run.step('SwapOut', s=s1, v=v1, then=115)
+    run.step('StartFault', t1, s=s1, then=123)
+    run.step('SwapcachePrepare', t1, then=133)
+    run.step('ChargeReclaim', t1, then=148)
+    run.step('LruIsolate', t1, then=164)
+    run.step('WbAllocFail', t1, then=180)
+    run.step('WbPutback', t1, then=194)
+    run.step('ShrinkDone', t1, then=201)
+    run.step('RetryFault', t2, then=83)
+    run.step('ChargeOk', t1, then=15)
+    run.step('StartFault', t2, s=s1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
     run.step('SwapReadFolio', t1, then=58)
-    run.step('MapFolio', t1, then=74)
-    run.step('SwapOut', s=s1, v=v2, then=90)
-    run.step('StartFault', t1, s=s1, then=102)
-    run.step('SwapcachePrepare', t1, then=110)
-    run.step('ChargeReclaim', t1, then=119)
-    run.step('LruIsolate', t1, then=132)
+    run.step('MapFolio', t1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
+    run.step('ChargeReclaim', t1, then=129)
+    run.step('LruIsolate', t1, then=142)
     run.step('PteChanged', t2, then=38)
+
+
+def test_walk_40(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+    isolates the LRU head; t1's writeback skips the pinned slot; t2 faults on s1; t1 puts
+    the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its folio to
+    the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1
+    faults on s1; t2 finds the PTE changed and backs out; t2 faults on s1; t2 pins the slot;
+    t2's charge succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the
+    swap cache; t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults
+    on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2
+    reads the page in; t2 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('ChargeReclaim', t1, then=22)
+    run.step('LruIsolate', t1, then=38)
     run.step('WbSkipBusy', t1, then=54)
-    run.step('StartFault', t2, s=s1, then=67)
-    run.step('WbPutback', t1, then=83)
-    run.step('ShrinkDone', t1, then=97)
+    run.step('StartFault', t2, s=s1, then=68)
+    run.step('WbPutback', t1, then=88)
+    run.step('ShrinkDone', t1, then=106)
     run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('PteChanged', t2, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolio', t2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
+    run.step('ChargeOk', t2, then=143)
+    run.step('AddToSwapCache', t2, then=159)
+    run.step('SwapReadFolio', t2, then=175)
+    run.step('MapFolio', t2, then=99)
 
 
-def test_walk_50(system_for: SystemFactory) -> None:
+def test_walk_41(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page
+    in; t2 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t1 retries the
+    fault; t2 maps the page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolio', t2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
+    run.step('ChargeOk', t2, then=143)
+    run.step('AddToSwapCache', t2, then=159)
+    run.step('SwapReadFolio', t2, then=175)
+    run.step('MapFolioKeepCache', t2, then=190)
+    run.step('DropCleanFolio', s=s1, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
+    run.step('ChargeOk', t2, then=143)
+    run.step('AddToSwapCache', t2, then=159)
+    run.step('SwapReadFolio', t2, then=175)
+    run.step('RetryFault', t1, then=55)
+    run.step('MapFolioKeepCache', t2, then=72)
+
+
+def test_walk_42(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 isolates the LRU head; t2 finds the PTE changed and backs out; t1's writeback skips
-    the pinned slot; t2 faults on s1; t1 puts the entry back on the LRU; t1 ends its walk;
-    t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps
-    the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t2 finds the PTE
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge fails; t1 faults
+    on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t2
+    finds the PTE changed and backs out; t2 faults on s1; t1 reads the page in; t1 maps the
+    page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t2 finds the PTE
     changed and backs out."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
@@ -1593,37 +1263,34 @@ def test_walk_50(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=19)
     run.step('ChargeOk', t1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapReadFolio', t1, then=66)
-    run.step('MapFolio', t1, then=82)
-    run.step('SwapOut', s=s1, v=v1, then=96)
-    run.step('StartFault', t1, s=s1, then=106)
-    run.step('SwapcachePrepare', t1, then=114)
-    run.step('ChargeReclaim', t1, then=125)
-    run.step('LruIsolate', t1, then=140)
-    run.step('PteChanged', t2, then=30)
-    run.step('WbSkipBusy', t1, then=46)
-    run.step('StartFault', t2, s=s1, then=59)
-    run.step('WbPutback', t1, then=75)
-    run.step('ShrinkDone', t1, then=91)
-    run.step('ChargeOk', t1, then=25)
-    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeFail', t1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeOk', t1, then=134)
+    run.step('AddToSwapCache', t1, then=149)
+    run.step('PteChanged', t2, then=29)
+    run.step('StartFault', t2, s=s1, then=41)
     run.step('SwapReadFolio', t1, then=58)
-    run.step('MapFolio', t1, then=74)
-    run.step('SwapOut', s=s1, v=v2, then=90)
-    run.step('StartFault', t1, s=s1, then=102)
-    run.step('SwapcachePrepare', t1, then=110)
+    run.step('MapFolio', t1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
     run.step('PteChanged', t2, then=11)
 
 
-def test_walk_51(system_for: SystemFactory) -> None:
+def test_walk_43(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t2
     faults on s1; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1
     puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1 adds its
     folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to
-    s1; t1 faults on s1; t1 pins the slot; t2 finds the PTE changed and backs out; t2 faults
-    on s1; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
-    t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge succeeds; t2 finds the PTE changed and backs out."""
+    s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU
+    head; t2 finds the PTE changed and backs out; t1's writeback skips the pinned slot; t2
+    faults on s1; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('StartFault', t1, s=s1, then=5)
@@ -1631,594 +1298,35 @@ def test_walk_51(system_for: SystemFactory) -> None:
     run.step('ChargeReclaim', t1, then=22)
     run.step('StartFault', t2, s=s1, then=34)
     run.step('LruIsolate', t1, then=50)
-    run.step('WbAllocFail', t1, then=67)
-    run.step('WbPutback', t1, then=83)
-    run.step('ShrinkDone', t1, then=97)
+    run.step('WbAllocFail', t1, then=68)
+    run.step('WbPutback', t1, then=88)
+    run.step('ShrinkDone', t1, then=106)
     run.step('ChargeOk', t1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapReadFolio', t1, then=66)
-    run.step('MapFolio', t1, then=82)
-    run.step('SwapOut', s=s1, v=v1, then=96)
-    run.step('StartFault', t1, s=s1, then=106)
-    run.step('SwapcachePrepare', t1, then=114)
-    run.step('PteChanged', t2, then=8)
-    run.step('StartFault', t2, s=s1, then=13)
-    run.step('ChargeOk', t1, then=25)
-    run.step('AddToSwapCache', t1, then=41)
-    run.step('SwapReadFolio', t1, then=58)
-    run.step('MapFolio', t1, then=74)
-    run.step('SwapOut', s=s1, v=v2, then=90)
-    run.step('StartFault', t1, s=s1, then=102)
-    run.step('SwapcachePrepare', t1, then=110)
-    run.step('ChargeOk', t1, then=118)
-    run.step('PteChanged', t2, then=21)
-
-
-def test_walk_52(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t2 faults
-    on s1; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t2 finds
-    the PTE changed and backs out; t2 faults on s1; t1 adds its folio to the swap cache; t1
-    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
-    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
-    in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t2 finds the PTE changed and backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('SwapcachePrepare', t1, then=11)
-    run.step('ChargeOk', t1, then=21)
-    run.step('StartFault', t2, s=s1, then=33)
-    run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapReadFolio', t1, then=66)
-    run.step('MapFolio', t1, then=82)
-    run.step('SwapOut', s=s1, v=v1, then=96)
-    run.step('StartFault', t1, s=s1, then=106)
-    run.step('SwapcachePrepare', t1, then=114)
-    run.step('ChargeOk', t1, then=124)
-    run.step('PteChanged', t2, then=15)
-    run.step('StartFault', t2, s=s1, then=25)
-    run.step('AddToSwapCache', t1, then=41)
-    run.step('SwapReadFolio', t1, then=58)
-    run.step('MapFolio', t1, then=74)
-    run.step('SwapOut', s=s1, v=v2, then=90)
-    run.step('StartFault', t1, s=s1, then=102)
-    run.step('SwapcachePrepare', t1, then=110)
-    run.step('ChargeOk', t1, then=118)
-    run.step('AddToSwapCache', t1, then=131)
-    run.step('SwapReadFolio', t1, then=147)
-    run.step('MapFolio', t1, then=74)
-    run.step('SwapOut', s=s1, v=v2, then=90)
-    run.step('StartFault', t1, s=s1, then=102)
-    run.step('SwapcachePrepare', t1, then=110)
-    run.step('ChargeReclaim', t1, then=119)
-    run.step('PteChanged', t2, then=22)
-
-
-def test_walk_53(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
-    v1 is swapped out to s1; t2 faults on s1; t1 finds the PTE changed and backs out; t2
-    pins the slot; t2's charge enters reclaim; t1 faults on s1; t2 isolates the LRU head;
-    t2's writeback fails to allocate a folio; t2 puts the entry back on the LRU; t2 ends its
-    walk; t2's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t2, then=20)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapReadFolio', t2, then=69)
-    run.step('MapFolio', t2, then=85)
-    run.step('SwapOut', s=s1, v=v1, then=99)
-    run.step('StartFault', t2, s=s1, then=108)
-    run.step('PteChanged', t1, then=4)
-    run.step('SwapcachePrepare', t2, then=9)
-    run.step('ChargeReclaim', t2, then=18)
-    run.step('StartFault', t1, s=s1, then=28)
-    run.step('LruIsolate', t2, then=44)
-    run.step('WbAllocFail', t2, then=62)
-    run.step('WbPutback', t2, then=78)
-    run.step('ShrinkDone', t2, then=94)
-    run.step('ChargeOk', t2, then=27)
-
-
-def test_walk_54(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
-    v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge fails; t2 faults
-    on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t1
-    finds the PTE changed and backs out; t1 faults on s1; t2 reads the page in; t2 maps the
-    page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge fails; t2
-    faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to the swap
-    cache; t1 finds the PTE changed and backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t1, s=s1, then=3)
-    run.step('StartFault', t2, s=s1, then=7)
-    run.step('SwapcachePrepare', t2, then=14)
-    run.step('ChargeOk', t2, then=27)
-    run.step('AddToSwapCache', t2, then=43)
-    run.step('SwapReadFolio', t2, then=61)
-    run.step('MapFolio', t2, then=77)
-    run.step('SwapOut', s=s1, v=v2, then=93)
-    run.step('StartFault', t2, s=s1, then=104)
-    run.step('SwapcachePrepare', t2, then=112)
-    run.step('ChargeFail', t2, then=93)
-    run.step('StartFault', t2, s=s1, then=104)
-    run.step('SwapcachePrepare', t2, then=112)
-    run.step('ChargeOk', t2, then=121)
-    run.step('AddToSwapCache', t2, then=135)
-    run.step('PteChanged', t1, then=39)
-    run.step('StartFault', t1, s=s1, then=51)
-    run.step('SwapReadFolio', t2, then=69)
-    run.step('MapFolio', t2, then=85)
-    run.step('SwapOut', s=s1, v=v1, then=99)
-    run.step('StartFault', t2, s=s1, then=108)
-    run.step('SwapcachePrepare', t2, then=116)
-    run.step('ChargeFail', t2, then=99)
-    run.step('StartFault', t2, s=s1, then=108)
-    run.step('SwapcachePrepare', t2, then=116)
-    run.step('ChargeOk', t2, then=127)
-    run.step('AddToSwapCache', t2, then=143)
-    run.step('PteChanged', t1, then=31)
-
-
-def test_walk_55(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds
-    its folio to the swap cache; t1 faults on s1; t2 reads the page in; t2 maps the page; v2
-    is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
-    isolates the LRU head; t1 finds the PTE changed and backs out; t2's writeback skips the
-    pinned slot; t1 faults on s1; t2 puts the entry back on the LRU; t2 ends its walk; t2's
-    charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t2, s=s1, then=4)
-    run.step('SwapcachePrepare', t2, then=9)
-    run.step('ChargeOk', t2, then=17)
-    run.step('AddToSwapCache', t2, then=31)
-    run.step('StartFault', t1, s=s1, then=43)
-    run.step('SwapReadFolio', t2, then=61)
-    run.step('MapFolio', t2, then=77)
-    run.step('SwapOut', s=s1, v=v2, then=93)
-    run.step('StartFault', t2, s=s1, then=104)
-    run.step('SwapcachePrepare', t2, then=112)
-    run.step('ChargeReclaim', t2, then=122)
-    run.step('LruIsolate', t2, then=136)
-    run.step('PteChanged', t1, then=40)
-    run.step('WbSkipBusy', t2, then=56)
-    run.step('StartFault', t1, s=s1, then=70)
-    run.step('WbPutback', t2, then=86)
-    run.step('ShrinkDone', t2, then=100)
-    run.step('ChargeOk', t2, then=35)
-
-
-def test_walk_56(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
-    v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim;
-    t2 isolates the LRU head; t1 finds the PTE changed and backs out; t2's writeback skips
-    the pinned slot; t1 faults on s1; t2 puts the entry back on the LRU; t2 ends its walk;
-    t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps
-    the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t1 finds the PTE
-    changed and backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t2, then=20)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapReadFolio', t2, then=69)
-    run.step('MapFolio', t2, then=85)
-    run.step('SwapOut', s=s1, v=v1, then=99)
-    run.step('StartFault', t2, s=s1, then=108)
-    run.step('SwapcachePrepare', t2, then=116)
-    run.step('ChargeReclaim', t2, then=128)
-    run.step('LruIsolate', t2, then=144)
-    run.step('PteChanged', t1, then=32)
-    run.step('WbSkipBusy', t2, then=48)
-    run.step('StartFault', t1, s=s1, then=62)
-    run.step('WbPutback', t2, then=78)
-    run.step('ShrinkDone', t2, then=94)
-    run.step('ChargeOk', t2, then=27)
-    run.step('AddToSwapCache', t2, then=43)
-    run.step('SwapReadFolio', t2, then=61)
-    run.step('MapFolio', t2, then=77)
-    run.step('SwapOut', s=s1, v=v2, then=93)
-    run.step('StartFault', t2, s=s1, then=104)
-    run.step('SwapcachePrepare', t2, then=112)
-    run.step('PteChanged', t1, then=12)
-
-
-def test_walk_57(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t1 faults on s1; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
-    v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t1 finds the PTE changed and
-    backs out; t1 faults on s1; t2's charge succeeds; t2 adds its folio to the swap cache;
-    t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2
-    pins the slot; t2's charge succeeds; t1 finds the PTE changed and backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t2, s=s1, then=6)
-    run.step('SwapcachePrepare', t2, then=12)
-    run.step('StartFault', t1, s=s1, then=20)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapReadFolio', t2, then=69)
-    run.step('MapFolio', t2, then=85)
-    run.step('SwapOut', s=s1, v=v1, then=99)
-    run.step('StartFault', t2, s=s1, then=108)
-    run.step('SwapcachePrepare', t2, then=116)
-    run.step('PteChanged', t1, then=9)
-    run.step('StartFault', t1, s=s1, then=14)
-    run.step('ChargeOk', t2, then=27)
-    run.step('AddToSwapCache', t2, then=43)
-    run.step('SwapReadFolio', t2, then=61)
-    run.step('MapFolio', t2, then=77)
-    run.step('SwapOut', s=s1, v=v2, then=93)
-    run.step('StartFault', t2, s=s1, then=104)
-    run.step('SwapcachePrepare', t2, then=112)
-    run.step('ChargeOk', t2, then=121)
-    run.step('PteChanged', t1, then=23)
-
-
-def test_walk_58(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t1 faults
-    on s1; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page; v1
-    is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t1 finds
-    the PTE changed and backs out; t1 faults on s1; t2 adds its folio to the swap cache; t2
-    reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins
-    the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page
-    in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's
-    charge enters reclaim; t1 finds the PTE changed and backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t2, s=s1, then=6)
-    run.step('SwapcachePrepare', t2, then=12)
-    run.step('ChargeOk', t2, then=23)
-    run.step('StartFault', t1, s=s1, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapReadFolio', t2, then=69)
-    run.step('MapFolio', t2, then=85)
-    run.step('SwapOut', s=s1, v=v1, then=99)
-    run.step('StartFault', t2, s=s1, then=108)
-    run.step('SwapcachePrepare', t2, then=116)
-    run.step('ChargeOk', t2, then=127)
-    run.step('PteChanged', t1, then=17)
-    run.step('StartFault', t1, s=s1, then=27)
-    run.step('AddToSwapCache', t2, then=43)
-    run.step('SwapReadFolio', t2, then=61)
-    run.step('MapFolio', t2, then=77)
-    run.step('SwapOut', s=s1, v=v2, then=93)
-    run.step('StartFault', t2, s=s1, then=104)
-    run.step('SwapcachePrepare', t2, then=112)
-    run.step('ChargeOk', t2, then=121)
-    run.step('AddToSwapCache', t2, then=135)
-    run.step('SwapReadFolio', t2, then=151)
-    run.step('MapFolio', t2, then=77)
-    run.step('SwapOut', s=s1, v=v2, then=93)
-    run.step('StartFault', t2, s=s1, then=104)
-    run.step('SwapcachePrepare', t2, then=112)
-    run.step('ChargeReclaim', t2, then=122)
-    run.step('PteChanged', t1, then=24)
-
-
-def test_walk_59(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
-    v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2
-    adds its folio to the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped
-    out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates
-    the LRU head; t2's writeback fails to allocate a folio; t1 finds the PTE changed and
-    backs out; t1 faults on s1; t2 puts the entry back on the LRU; t2 ends its walk; t2's
-    charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t2, then=20)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapReadFolio', t2, then=69)
-    run.step('MapFolio', t2, then=85)
-    run.step('SwapOut', s=s1, v=v1, then=99)
-    run.step('StartFault', t2, s=s1, then=108)
-    run.step('SwapcachePrepare', t2, then=116)
-    run.step('ChargeOk', t2, then=127)
-    run.step('AddToSwapCache', t2, then=143)
-    run.step('SwapReadFolio', t2, then=159)
-    run.step('MapFolio', t2, then=85)
-    run.step('SwapOut', s=s1, v=v1, then=99)
-    run.step('StartFault', t2, s=s1, then=108)
-    run.step('SwapcachePrepare', t2, then=116)
-    run.step('ChargeReclaim', t2, then=128)
-    run.step('LruIsolate', t2, then=144)
-    run.step('WbAllocFail', t2, then=160)
-    run.step('PteChanged', t1, then=48)
-    run.step('StartFault', t1, s=s1, then=62)
-    run.step('WbPutback', t2, then=78)
-    run.step('ShrinkDone', t2, then=94)
-    run.step('ChargeOk', t2, then=27)
-
-
-def test_walk_60(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
-    v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim;
-    t2 isolates the LRU head; t2's writeback fails to allocate a folio; t1 finds the PTE
-    changed and backs out; t1 faults on s1; t2 puts the entry back on the LRU; t2 ends its
-    walk; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in;
-    t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's
-    charge enters reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot;
-    t2 puts the entry back on the LRU; t1 finds the PTE changed and backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t1, s=s1, then=3)
-    run.step('StartFault', t2, s=s1, then=7)
-    run.step('SwapcachePrepare', t2, then=14)
-    run.step('ChargeOk', t2, then=27)
-    run.step('AddToSwapCache', t2, then=43)
-    run.step('SwapReadFolio', t2, then=61)
-    run.step('MapFolio', t2, then=77)
-    run.step('SwapOut', s=s1, v=v2, then=93)
-    run.step('StartFault', t2, s=s1, then=104)
-    run.step('SwapcachePrepare', t2, then=112)
-    run.step('ChargeReclaim', t2, then=122)
-    run.step('LruIsolate', t2, then=136)
-    run.step('WbAllocFail', t2, then=152)
-    run.step('PteChanged', t1, then=56)
-    run.step('StartFault', t1, s=s1, then=70)
-    run.step('WbPutback', t2, then=86)
-    run.step('ShrinkDone', t2, then=100)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapReadFolio', t2, then=69)
-    run.step('MapFolio', t2, then=85)
-    run.step('SwapOut', s=s1, v=v1, then=99)
-    run.step('StartFault', t2, s=s1, then=108)
-    run.step('SwapcachePrepare', t2, then=116)
-    run.step('ChargeReclaim', t2, then=128)
-    run.step('LruIsolate', t2, then=144)
-    run.step('WbSkipBusy', t2, then=160)
-    run.step('WbPutback', t2, then=172)
-    run.step('PteChanged', t1, then=64)
-
-
-def test_walk_61(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
-    isolates the LRU head; t2's writeback fails to allocate a folio; t2 puts the entry back
-    on the LRU; t1 faults on s1; t2 ends its walk; t2's charge succeeds; t2 adds its folio
-    to the swap cache; t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t2
-    faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU head;
-    t2's writeback skips the pinned slot; t2 puts the entry back on the LRU; t1 finds the
-    PTE changed and backs out; t1 faults on s1; t2 ends its walk; t2's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t2, s=s1, then=4)
-    run.step('SwapcachePrepare', t2, then=9)
-    run.step('ChargeReclaim', t2, then=18)
-    run.step('LruIsolate', t2, then=32)
-    run.step('WbAllocFail', t2, then=48)
-    run.step('WbPutback', t2, then=64)
-    run.step('StartFault', t1, s=s1, then=78)
-    run.step('ShrinkDone', t2, then=94)
-    run.step('ChargeOk', t2, then=27)
-    run.step('AddToSwapCache', t2, then=43)
-    run.step('SwapReadFolio', t2, then=61)
-    run.step('MapFolio', t2, then=77)
-    run.step('SwapOut', s=s1, v=v2, then=93)
-    run.step('StartFault', t2, s=s1, then=104)
-    run.step('SwapcachePrepare', t2, then=112)
-    run.step('ChargeReclaim', t2, then=122)
-    run.step('LruIsolate', t2, then=136)
-    run.step('WbSkipBusy', t2, then=152)
-    run.step('WbPutback', t2, then=166)
-    run.step('PteChanged', t1, then=72)
-    run.step('StartFault', t1, s=s1, then=86)
-    run.step('ShrinkDone', t2, then=100)
-    run.step('ChargeOk', t2, then=35)
-
-
-def test_walk_62(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
-    v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim;
-    t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2 puts the entry
-    back on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2 pins the slot;
-    t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a
-    folio; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2
-    adds its folio to the swap cache; t2 reads the page in; t1 finds the PTE changed and
-    backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('StartFault', t2, s=s1, then=10)
-    run.step('SwapcachePrepare', t2, then=20)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapReadFolio', t2, then=69)
-    run.step('MapFolio', t2, then=85)
-    run.step('SwapOut', s=s1, v=v1, then=99)
-    run.step('StartFault', t2, s=s1, then=108)
-    run.step('SwapcachePrepare', t2, then=116)
-    run.step('ChargeReclaim', t2, then=128)
-    run.step('LruIsolate', t2, then=144)
-    run.step('WbAllocFail', t2, then=160)
-    run.step('WbPutback', t2, then=172)
-    run.step('ShrinkDone', t2, then=180)
-    run.step('ChargeFail', t2, then=99)
-    run.step('StartFault', t2, s=s1, then=108)
-    run.step('SwapcachePrepare', t2, then=116)
-    run.step('ChargeReclaim', t2, then=128)
-    run.step('LruIsolate', t2, then=144)
-    run.step('WbAllocFail', t2, then=160)
-    run.step('WbPutback', t2, then=172)
-    run.step('ShrinkDone', t2, then=180)
-    run.step('ChargeOk', t2, then=127)
-    run.step('AddToSwapCache', t2, then=143)
-    run.step('SwapReadFolio', t2, then=159)
-    run.step('PteChanged', t1, then=47)
-
-
-def test_walk_63(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds
-    its folio to the swap cache; t2 reads the page in; t1 faults on s1; t2 maps the page; v2
-    is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
-    isolates the LRU head; t2's writeback fails to allocate a folio; t2 puts the entry back
-    on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2 pins the slot; t2's
-    charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a
-    folio; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2
-    adds its folio to the swap cache; t2 reads the page in; t1 finds the PTE changed and
-    backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t2, s=s1, then=4)
-    run.step('SwapcachePrepare', t2, then=9)
-    run.step('ChargeOk', t2, then=17)
-    run.step('AddToSwapCache', t2, then=31)
-    run.step('SwapReadFolio', t2, then=47)
-    run.step('StartFault', t1, s=s1, then=61)
-    run.step('MapFolio', t2, then=77)
-    run.step('SwapOut', s=s1, v=v2, then=93)
-    run.step('StartFault', t2, s=s1, then=104)
-    run.step('SwapcachePrepare', t2, then=112)
-    run.step('ChargeReclaim', t2, then=122)
-    run.step('LruIsolate', t2, then=136)
-    run.step('WbAllocFail', t2, then=152)
-    run.step('WbPutback', t2, then=166)
-    run.step('ShrinkDone', t2, then=176)
-    run.step('ChargeFail', t2, then=93)
-    run.step('StartFault', t2, s=s1, then=104)
-    run.step('SwapcachePrepare', t2, then=112)
-    run.step('ChargeReclaim', t2, then=122)
-    run.step('LruIsolate', t2, then=136)
-    run.step('WbAllocFail', t2, then=152)
-    run.step('WbPutback', t2, then=166)
-    run.step('ShrinkDone', t2, then=176)
-    run.step('ChargeOk', t2, then=121)
-    run.step('AddToSwapCache', t2, then=135)
-    run.step('SwapReadFolio', t2, then=151)
-    run.step('PteChanged', t1, then=55)
-
-
-def test_walk_64(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds
-    its folio to the swap cache; t2 reads the page in; t1 faults on s1; t2 maps the page; v1
-    is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
-    isolates the LRU head; t2's writeback fails to allocate a folio; t2 puts the entry back
-    on the LRU; t2 ends its walk; t1 finds the PTE changed and backs out; t1 faults on s1;
-    t2's charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t2, s=s1, then=6)
-    run.step('SwapcachePrepare', t2, then=12)
-    run.step('ChargeOk', t2, then=23)
-    run.step('AddToSwapCache', t2, then=39)
-    run.step('SwapReadFolio', t2, then=55)
-    run.step('StartFault', t1, s=s1, then=69)
-    run.step('MapFolio', t2, then=85)
-    run.step('SwapOut', s=s1, v=v1, then=99)
-    run.step('StartFault', t2, s=s1, then=108)
-    run.step('SwapcachePrepare', t2, then=116)
-    run.step('ChargeReclaim', t2, then=128)
-    run.step('LruIsolate', t2, then=144)
-    run.step('WbAllocFail', t2, then=160)
-    run.step('WbPutback', t2, then=172)
-    run.step('ShrinkDone', t2, then=180)
-    run.step('PteChanged', t1, then=80)
-    run.step('StartFault', t1, s=s1, then=94)
-    run.step('ChargeOk', t2, then=27)
-
-
-def test_walk_65(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
-    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
-    v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim;
-    t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2 puts the entry
-    back on the LRU; t2 ends its walk; t1 finds the PTE changed and backs out; t1 faults on
-    s1; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2
-    maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge
-    enters reclaim; t1 finds the PTE changed and backs out."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v1, then=1)
-    run.step('StartFault', t1, s=s1, then=3)
-    run.step('StartFault', t2, s=s1, then=7)
-    run.step('SwapcachePrepare', t2, then=14)
-    run.step('ChargeOk', t2, then=27)
-    run.step('AddToSwapCache', t2, then=43)
-    run.step('SwapReadFolio', t2, then=61)
-    run.step('MapFolio', t2, then=77)
-    run.step('SwapOut', s=s1, v=v2, then=93)
-    run.step('StartFault', t2, s=s1, then=104)
-    run.step('SwapcachePrepare', t2, then=112)
-    run.step('ChargeReclaim', t2, then=122)
-    run.step('LruIsolate', t2, then=136)
-    run.step('WbAllocFail', t2, then=152)
-    run.step('WbPutback', t2, then=166)
-    run.step('ShrinkDone', t2, then=176)
-    run.step('PteChanged', t1, then=88)
-    run.step('StartFault', t1, s=s1, then=100)
-    run.step('ChargeOk', t2, then=35)
-    run.step('AddToSwapCache', t2, then=51)
-    run.step('SwapReadFolio', t2, then=69)
-    run.step('MapFolio', t2, then=85)
-    run.step('SwapOut', s=s1, v=v1, then=99)
-    run.step('StartFault', t2, s=s1, then=108)
-    run.step('SwapcachePrepare', t2, then=116)
-    run.step('ChargeReclaim', t2, then=128)
-    run.step('PteChanged', t1, then=18)
-
-
-def test_walk_66(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t2 faults on s1; t1's charge
-    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
-    adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped
-    out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates
-    the LRU head; t1's writeback fails to allocate a folio; t2 finds the PTE changed and
-    backs out; t2 faults on s1; t1 puts the entry back on the LRU; t1 ends its walk; t1's
-    charge succeeds."""
-    run = graph.replay(system_for)
-    run.step('SwapOut', s=s1, v=v2, then=2)
-    run.step('StartFault', t1, s=s1, then=5)
-    run.step('SwapcachePrepare', t1, then=11)
-    run.step('StartFault', t2, s=s1, then=19)
-    run.step('ChargeOk', t1, then=33)
-    run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapReadFolio', t1, then=66)
-    run.step('MapFolio', t1, then=82)
-    run.step('SwapOut', s=s1, v=v1, then=96)
-    run.step('StartFault', t1, s=s1, then=106)
-    run.step('SwapcachePrepare', t1, then=114)
-    run.step('ChargeOk', t1, then=124)
-    run.step('AddToSwapCache', t1, then=139)
-    run.step('SwapReadFolio', t1, then=155)
-    run.step('MapFolio', t1, then=82)
-    run.step('SwapOut', s=s1, v=v1, then=96)
-    run.step('StartFault', t1, s=s1, then=106)
-    run.step('SwapcachePrepare', t1, then=114)
-    run.step('ChargeReclaim', t1, then=125)
-    run.step('LruIsolate', t1, then=140)
-    run.step('WbAllocFail', t1, then=156)
-    run.step('PteChanged', t2, then=46)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('LruIsolate', t1, then=150)
+    run.step('PteChanged', t2, then=30)
+    run.step('WbSkipBusy', t1, then=46)
     run.step('StartFault', t2, s=s1, then=59)
-    run.step('WbPutback', t1, then=75)
-    run.step('ShrinkDone', t1, then=91)
+    run.step('WbPutback', t1, then=78)
+    run.step('ShrinkDone', t1, then=98)
     run.step('ChargeOk', t1, then=25)
 
 
-def test_walk_67(system_for: SystemFactory) -> None:
+def test_walk_44(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
-    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 isolates the LRU head; t1's writeback fails to allocate a folio; t2 finds the PTE
-    changed and backs out; t2 faults on s1; t1 puts the entry back on the LRU; t1 ends its
-    walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
-    t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
-    t1 puts the entry back on the LRU; t2 finds the PTE changed and backs out."""
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t2
+    finds the PTE changed and backs out; t2 faults on s1; t1 adds its folio to the swap
+    cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1 faults on s1;
+    t1 pins the slot; t2 finds the PTE changed and backs out; t1's charge enters reclaim; t2
+    faults on s1; t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1
+    puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=3)
@@ -2227,76 +1335,114 @@ def test_walk_67(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=25)
     run.step('AddToSwapCache', t1, then=41)
     run.step('SwapReadFolio', t1, then=58)
-    run.step('MapFolio', t1, then=74)
-    run.step('SwapOut', s=s1, v=v2, then=90)
-    run.step('StartFault', t1, s=s1, then=102)
-    run.step('SwapcachePrepare', t1, then=110)
-    run.step('ChargeReclaim', t1, then=119)
-    run.step('LruIsolate', t1, then=132)
-    run.step('WbAllocFail', t1, then=148)
-    run.step('PteChanged', t2, then=54)
-    run.step('StartFault', t2, s=s1, then=67)
-    run.step('WbPutback', t1, then=83)
-    run.step('ShrinkDone', t1, then=97)
-    run.step('ChargeOk', t1, then=33)
+    run.step('MapFolio', t1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
+    run.step('ChargeOk', t1, then=128)
+    run.step('PteChanged', t2, then=21)
+    run.step('StartFault', t2, s=s1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapReadFolio', t1, then=66)
-    run.step('MapFolio', t1, then=82)
-    run.step('SwapOut', s=s1, v=v1, then=96)
-    run.step('StartFault', t1, s=s1, then=106)
-    run.step('SwapcachePrepare', t1, then=114)
-    run.step('ChargeReclaim', t1, then=125)
-    run.step('LruIsolate', t1, then=140)
-    run.step('WbSkipBusy', t1, then=156)
-    run.step('WbPutback', t1, then=169)
-    run.step('PteChanged', t2, then=63)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('PteChanged', t2, then=8)
+    run.step('ChargeReclaim', t1, then=16)
+    run.step('StartFault', t2, s=s1, then=26)
+    run.step('LruIsolate', t1, then=42)
+    run.step('WbAllocFail', t1, then=59)
+    run.step('WbPutback', t1, then=78)
+    run.step('ShrinkDone', t1, then=98)
+    run.step('ChargeOk', t1, then=25)
 
 
-def test_walk_68(system_for: SystemFactory) -> None:
-    """v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
-    on the LRU; t2 faults on s1; t1 ends its walk; t1's charge succeeds; t1 adds its folio
-    to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped out to s1; t1
-    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
-    t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t2 finds the
-    PTE changed and backs out; t2 faults on s1; t1 ends its walk; t1's charge succeeds."""
+def test_walk_45(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
+    v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
+    adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v2 is swapped
+    out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to
+    the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; t2 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=3)
-    run.step('SwapcachePrepare', t1, then=8)
-    run.step('ChargeReclaim', t1, then=16)
-    run.step('LruIsolate', t1, then=30)
-    run.step('WbAllocFail', t1, then=46)
-    run.step('WbPutback', t1, then=63)
-    run.step('StartFault', t2, s=s1, then=75)
-    run.step('ShrinkDone', t1, then=91)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t1, then=13)
     run.step('ChargeOk', t1, then=25)
     run.step('AddToSwapCache', t1, then=41)
     run.step('SwapReadFolio', t1, then=58)
-    run.step('MapFolio', t1, then=74)
-    run.step('SwapOut', s=s1, v=v2, then=90)
-    run.step('StartFault', t1, s=s1, then=102)
-    run.step('SwapcachePrepare', t1, then=110)
-    run.step('ChargeReclaim', t1, then=119)
-    run.step('LruIsolate', t1, then=132)
-    run.step('WbSkipBusy', t1, then=148)
-    run.step('WbPutback', t1, then=163)
-    run.step('PteChanged', t2, then=71)
-    run.step('StartFault', t2, s=s1, then=83)
-    run.step('ShrinkDone', t1, then=97)
-    run.step('ChargeOk', t1, then=33)
+    run.step('MapFolio', t1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
+    run.step('ChargeOk', t1, then=128)
+    run.step('AddToSwapCache', t1, then=141)
+    run.step('SwapReadFolio', t1, then=157)
+    run.step('MapFolio', t1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
+    run.step('ChargeOk', t1, then=128)
+    run.step('AddToSwapCache', t1, then=141)
+    run.step('SwapReadFolio', t1, then=157)
+    run.step('MapFolioKeepCache', t1, then=173)
+    run.step('DropCleanFolio', s=s1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
+    run.step('ChargeOk', t1, then=128)
+    run.step('AddToSwapCache', t1, then=141)
+    run.step('SwapReadFolio', t1, then=157)
+    run.step('PteChanged', t2, then=53)
 
 
-def test_walk_69(system_for: SystemFactory) -> None:
+def test_walk_46(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
+    its folio to the swap cache; t1 reads the page in; t2 faults on s1; t1 maps the page; v1
+    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t2 finds
+    the PTE changed and backs out; t2 faults on s1; t1 adds its folio to the swap cache; t1
+    reads the page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge enters reclaim; t2 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('ChargeOk', t1, then=21)
+    run.step('AddToSwapCache', t1, then=37)
+    run.step('SwapReadFolio', t1, then=53)
+    run.step('StartFault', t2, s=s1, then=67)
+    run.step('MapFolio', t1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeOk', t1, then=134)
+    run.step('PteChanged', t2, then=15)
+    run.step('StartFault', t2, s=s1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
+    run.step('ChargeReclaim', t1, then=129)
+    run.step('PteChanged', t2, then=22)
+
+
+def test_walk_47(system_for: SystemFactory) -> None:
     """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
-    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
-    t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry
-    back on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot;
-    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1
-    adds its folio to the swap cache; t1 reads the page in; t2 finds the PTE changed and
-    backs out."""
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1
+    adds its folio to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped
+    out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds its folio to
+    the swap cache; t1 reads the page in; t1 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped; v1 is swapped out to s1; t1 faults on s1; t1 pins
+    the slot; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page
+    in; t2 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('StartFault', t1, s=s1, then=5)
@@ -2304,40 +1450,41 @@ def test_walk_69(system_for: SystemFactory) -> None:
     run.step('SwapcachePrepare', t1, then=19)
     run.step('ChargeOk', t1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapReadFolio', t1, then=66)
-    run.step('MapFolio', t1, then=82)
-    run.step('SwapOut', s=s1, v=v1, then=96)
-    run.step('StartFault', t1, s=s1, then=106)
-    run.step('SwapcachePrepare', t1, then=114)
-    run.step('ChargeReclaim', t1, then=125)
-    run.step('LruIsolate', t1, then=140)
-    run.step('WbAllocFail', t1, then=156)
-    run.step('WbPutback', t1, then=169)
-    run.step('ShrinkDone', t1, then=178)
-    run.step('ChargeFail', t1, then=96)
-    run.step('StartFault', t1, s=s1, then=106)
-    run.step('SwapcachePrepare', t1, then=114)
-    run.step('ChargeReclaim', t1, then=125)
-    run.step('LruIsolate', t1, then=140)
-    run.step('WbAllocFail', t1, then=156)
-    run.step('WbPutback', t1, then=169)
-    run.step('ShrinkDone', t1, then=178)
-    run.step('ChargeOk', t1, then=124)
-    run.step('AddToSwapCache', t1, then=139)
-    run.step('SwapReadFolio', t1, then=155)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeOk', t1, then=134)
+    run.step('AddToSwapCache', t1, then=149)
+    run.step('SwapReadFolio', t1, then=165)
+    run.step('MapFolio', t1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeOk', t1, then=134)
+    run.step('AddToSwapCache', t1, then=149)
+    run.step('SwapReadFolio', t1, then=165)
+    run.step('MapFolioKeepCache', t1, then=181)
+    run.step('DropCleanFolio', s=s1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeOk', t1, then=134)
+    run.step('AddToSwapCache', t1, then=149)
+    run.step('SwapReadFolio', t1, then=165)
     run.step('PteChanged', t2, then=45)
 
 
-def test_walk_70(system_for: SystemFactory) -> None:
+def test_walk_48(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
     its folio to the swap cache; t1 reads the page in; t2 faults on s1; t1 maps the page; v2
     is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
-    isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
-    on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot; t1's
-    charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
-    folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1
-    adds its folio to the swap cache; t1 reads the page in; t2 finds the PTE changed and
-    backs out."""
+    isolates the LRU head; t1's writeback fails to allocate a folio; t2 finds the PTE
+    changed and backs out; t2 faults on s1; t1 puts the entry back on the LRU; t1 ends its
+    walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
+    t1 maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t2 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=3)
@@ -2346,67 +1493,116 @@ def test_walk_70(system_for: SystemFactory) -> None:
     run.step('AddToSwapCache', t1, then=29)
     run.step('SwapReadFolio', t1, then=45)
     run.step('StartFault', t2, s=s1, then=58)
-    run.step('MapFolio', t1, then=74)
-    run.step('SwapOut', s=s1, v=v2, then=90)
-    run.step('StartFault', t1, s=s1, then=102)
-    run.step('SwapcachePrepare', t1, then=110)
-    run.step('ChargeReclaim', t1, then=119)
-    run.step('LruIsolate', t1, then=132)
-    run.step('WbAllocFail', t1, then=148)
-    run.step('WbPutback', t1, then=163)
-    run.step('ShrinkDone', t1, then=174)
-    run.step('ChargeFail', t1, then=90)
-    run.step('StartFault', t1, s=s1, then=102)
-    run.step('SwapcachePrepare', t1, then=110)
-    run.step('ChargeReclaim', t1, then=119)
-    run.step('LruIsolate', t1, then=132)
-    run.step('WbAllocFail', t1, then=148)
-    run.step('WbPutback', t1, then=163)
-    run.step('ShrinkDone', t1, then=174)
-    run.step('ChargeOk', t1, then=118)
-    run.step('AddToSwapCache', t1, then=131)
-    run.step('SwapReadFolio', t1, then=147)
-    run.step('PteChanged', t2, then=53)
+    run.step('MapFolio', t1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
+    run.step('ChargeReclaim', t1, then=129)
+    run.step('LruIsolate', t1, then=142)
+    run.step('WbAllocFail', t1, then=158)
+    run.step('PteChanged', t2, then=54)
+    run.step('StartFault', t2, s=s1, then=68)
+    run.step('WbPutback', t1, then=88)
+    run.step('ShrinkDone', t1, then=106)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('PteChanged', t2, then=16)
 
 
-def test_walk_71(system_for: SystemFactory) -> None:
-    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge succeeds; t1 adds
-    its folio to the swap cache; t1 reads the page in; t2 faults on s1; t1 maps the page; v1
-    is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
+def test_walk_49(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; t1's writeback fails to allocate a folio; t2 finds the PTE
+    changed and backs out; t2 faults on s1; t1 puts the entry back on the LRU; t1 ends its
+    walk; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in;
+    t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's
+    charge enters reclaim; t1 isolates the LRU head; t1's writeback skips the pinned slot;
+    t1 puts the entry back on the LRU; t2 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('LruIsolate', t1, then=150)
+    run.step('WbAllocFail', t1, then=166)
+    run.step('PteChanged', t2, then=46)
+    run.step('StartFault', t2, s=s1, then=59)
+    run.step('WbPutback', t1, then=78)
+    run.step('ShrinkDone', t1, then=98)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
+    run.step('ChargeReclaim', t1, then=129)
+    run.step('LruIsolate', t1, then=142)
+    run.step('WbSkipBusy', t1, then=158)
+    run.step('WbPutback', t1, then=174)
+    run.step('PteChanged', t2, then=73)
+
+
+def test_walk_50(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim; t1
     isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry back
-    on the LRU; t1 ends its walk; t2 finds the PTE changed and backs out; t2 faults on s1;
-    t1's charge succeeds."""
+    on the LRU; t2 faults on s1; t1 ends its walk; t1's charge succeeds; t1 adds its folio
+    to the swap cache; t1 reads the page in; t1 maps the page; v1 is swapped out to s1; t1
+    faults on s1; t1 pins the slot; t1's charge enters reclaim; t1 isolates the LRU head;
+    t1's writeback skips the pinned slot; t1 puts the entry back on the LRU; t2 finds the
+    PTE changed and backs out; t2 faults on s1; t1 ends its walk; t1's charge succeeds."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v2, then=2)
     run.step('StartFault', t1, s=s1, then=5)
     run.step('SwapcachePrepare', t1, then=11)
-    run.step('ChargeOk', t1, then=21)
-    run.step('AddToSwapCache', t1, then=37)
-    run.step('SwapReadFolio', t1, then=53)
-    run.step('StartFault', t2, s=s1, then=66)
-    run.step('MapFolio', t1, then=82)
-    run.step('SwapOut', s=s1, v=v1, then=96)
-    run.step('StartFault', t1, s=s1, then=106)
-    run.step('SwapcachePrepare', t1, then=114)
-    run.step('ChargeReclaim', t1, then=125)
-    run.step('LruIsolate', t1, then=140)
-    run.step('WbAllocFail', t1, then=156)
-    run.step('WbPutback', t1, then=169)
-    run.step('ShrinkDone', t1, then=178)
-    run.step('PteChanged', t2, then=79)
-    run.step('StartFault', t2, s=s1, then=91)
+    run.step('ChargeReclaim', t1, then=22)
+    run.step('LruIsolate', t1, then=38)
+    run.step('WbAllocFail', t1, then=54)
+    run.step('WbPutback', t1, then=73)
+    run.step('StartFault', t2, s=s1, then=88)
+    run.step('ShrinkDone', t1, then=106)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('LruIsolate', t1, then=150)
+    run.step('WbSkipBusy', t1, then=166)
+    run.step('WbPutback', t1, then=182)
+    run.step('PteChanged', t2, then=64)
+    run.step('StartFault', t2, s=s1, then=78)
+    run.step('ShrinkDone', t1, then=98)
     run.step('ChargeOk', t1, then=25)
 
 
-def test_walk_72(system_for: SystemFactory) -> None:
+def test_walk_51(system_for: SystemFactory) -> None:
     """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
     succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
     v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
     t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry
-    back on the LRU; t1 ends its walk; t2 finds the PTE changed and backs out; t2 faults on
-    s1; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1
-    maps the page; v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge
-    enters reclaim; t2 finds the PTE changed and backs out."""
+    back on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot;
+    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1
+    adds its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its
+    folio in the swap cache; t2 finds the PTE changed and backs out."""
     run = graph.replay(system_for)
     run.step('SwapOut', s=s1, v=v1, then=1)
     run.step('StartFault', t1, s=s1, then=3)
@@ -2415,23 +1611,1296 @@ def test_walk_72(system_for: SystemFactory) -> None:
     run.step('ChargeOk', t1, then=25)
     run.step('AddToSwapCache', t1, then=41)
     run.step('SwapReadFolio', t1, then=58)
-    run.step('MapFolio', t1, then=74)
-    run.step('SwapOut', s=s1, v=v2, then=90)
-    run.step('StartFault', t1, s=s1, then=102)
-    run.step('SwapcachePrepare', t1, then=110)
-    run.step('ChargeReclaim', t1, then=119)
-    run.step('LruIsolate', t1, then=132)
-    run.step('WbAllocFail', t1, then=148)
-    run.step('WbPutback', t1, then=163)
-    run.step('ShrinkDone', t1, then=174)
-    run.step('PteChanged', t2, then=87)
-    run.step('StartFault', t2, s=s1, then=97)
+    run.step('MapFolio', t1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
+    run.step('ChargeReclaim', t1, then=129)
+    run.step('LruIsolate', t1, then=142)
+    run.step('WbAllocFail', t1, then=158)
+    run.step('WbPutback', t1, then=174)
+    run.step('ShrinkDone', t1, then=189)
+    run.step('ChargeFail', t1, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
+    run.step('ChargeReclaim', t1, then=129)
+    run.step('LruIsolate', t1, then=142)
+    run.step('WbAllocFail', t1, then=158)
+    run.step('WbPutback', t1, then=174)
+    run.step('ShrinkDone', t1, then=189)
+    run.step('ChargeOk', t1, then=128)
+    run.step('AddToSwapCache', t1, then=141)
+    run.step('SwapReadFolio', t1, then=157)
+    run.step('MapFolioKeepCache', t1, then=173)
+    run.step('PteChanged', t2, then=72)
+
+
+def test_walk_52(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry
+    back on the LRU; t1 ends its walk; t1's charge fails; t1 faults on s1; t1 pins the slot;
+    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t1 puts the entry back on the LRU; t1 ends its walk; t1's charge succeeds; t1
+    adds its folio to the swap cache; t1 reads the page in; t1 maps the page and leaves its
+    folio in the swap cache; t2 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
     run.step('ChargeOk', t1, then=33)
     run.step('AddToSwapCache', t1, then=49)
-    run.step('SwapReadFolio', t1, then=66)
-    run.step('MapFolio', t1, then=82)
-    run.step('SwapOut', s=s1, v=v1, then=96)
-    run.step('StartFault', t1, s=s1, then=106)
-    run.step('SwapcachePrepare', t1, then=114)
-    run.step('ChargeReclaim', t1, then=125)
-    run.step('PteChanged', t2, then=16)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('LruIsolate', t1, then=150)
+    run.step('WbAllocFail', t1, then=166)
+    run.step('WbPutback', t1, then=182)
+    run.step('ShrinkDone', t1, then=195)
+    run.step('ChargeFail', t1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('LruIsolate', t1, then=150)
+    run.step('WbAllocFail', t1, then=166)
+    run.step('WbPutback', t1, then=182)
+    run.step('ShrinkDone', t1, then=195)
+    run.step('ChargeOk', t1, then=134)
+    run.step('AddToSwapCache', t1, then=149)
+    run.step('SwapReadFolio', t1, then=165)
+    run.step('MapFolioKeepCache', t1, then=181)
+    run.step('PteChanged', t2, then=63)
+
+
+def test_walk_53(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page and leaves its folio in the swap cache; t1 finds the
+    PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolioKeepCache', t2, then=108)
+    run.step('PteChanged', t1, then=72)
+
+
+def test_walk_54(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    enters reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot; t2 puts
+    the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its folio to
+    the swap cache; t1 finds the folio in the swap cache; t2 reads the page in; t2 maps the
+    page; v1 is swapped out to s1; t1 retries the fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeReclaim', t2, then=36)
+    run.step('LruIsolate', t2, then=52)
+    run.step('WbSkipBusy', t2, then=71)
+    run.step('WbPutback', t2, then=92)
+    run.step('ShrinkDone', t2, then=110)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolio', t2, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('RetryFault', t1, then=1)
+
+
+def test_walk_55(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge enters reclaim; t1 retries the fault; t2 isolates the LRU head;
+    t2's writeback fails to allocate a folio; t1 faults on s1; t2 puts the entry back on the
+    LRU; t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t1
+    finds the folio in the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped
+    out to s1; t2 faults on s1; t1 retries the fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolio', t2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
+    run.step('ChargeReclaim', t2, then=144)
+    run.step('RetryFault', t1, then=24)
+    run.step('LruIsolate', t2, then=40)
+    run.step('WbAllocFail', t2, then=56)
+    run.step('StartFault', t1, s=s1, then=71)
+    run.step('WbPutback', t2, then=92)
+    run.step('ShrinkDone', t2, then=110)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolio', t2, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('RetryFault', t1, then=4)
+
+
+def test_walk_56(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t2 faults on s1; t1 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to
+    allocate a folio; t1 retries the fault; t2 puts the entry back on the LRU; t2 ends its
+    walk; t2's charge fails."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t2, s=s1, then=4)
+    run.step('StartFault', t1, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolio', t2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
+    run.step('ChargeReclaim', t2, then=144)
+    run.step('LruIsolate', t2, then=160)
+    run.step('WbAllocFail', t2, then=176)
+    run.step('RetryFault', t1, then=56)
+    run.step('WbPutback', t2, then=74)
+    run.step('ShrinkDone', t2, then=94)
+    run.step('ChargeFail', t2, then=2)
+
+
+def test_walk_57(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge fails; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2
+    adds its folio to the swap cache; t1 retries the fault; t1 faults on s1; t1 finds the
+    folio in the swap cache; t2 reads the page in; t2 maps the page; v2 is swapped out to
+    s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU
+    head; t2's writeback skips the pinned slot; t2 puts the entry back on the LRU; t1
+    retries the fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolio', t2, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('ChargeFail', t2, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('ChargeOk', t2, then=151)
+    run.step('AddToSwapCache', t2, then=167)
+    run.step('RetryFault', t1, then=31)
+    run.step('StartFault', t1, s=s1, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolio', t2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
+    run.step('ChargeReclaim', t2, then=144)
+    run.step('LruIsolate', t2, then=160)
+    run.step('WbSkipBusy', t2, then=176)
+    run.step('WbPutback', t2, then=191)
+    run.step('RetryFault', t1, then=74)
+
+
+def test_walk_58(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
+    isolates the LRU head; t2's writeback fails to allocate a folio; t2 puts the entry back
+    on the LRU; t1 faults on s1; t2 ends its walk; t2's charge succeeds; t2 adds its folio
+    to the swap cache; t1 finds the folio in the swap cache; t2 reads the page in; t2 maps
+    the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters
+    reclaim; t2 isolates the LRU head; t1 retries the fault; t1 faults on s1; t2's writeback
+    skips the pinned slot; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge
+    succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeReclaim', t2, then=24)
+    run.step('LruIsolate', t2, then=40)
+    run.step('WbAllocFail', t2, then=56)
+    run.step('WbPutback', t2, then=74)
+    run.step('StartFault', t1, s=s1, then=92)
+    run.step('ShrinkDone', t2, then=110)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolio', t2, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('ChargeReclaim', t2, then=152)
+    run.step('LruIsolate', t2, then=168)
+    run.step('RetryFault', t1, then=32)
+    run.step('StartFault', t1, s=s1, then=44)
+    run.step('WbSkipBusy', t2, then=62)
+    run.step('WbPutback', t2, then=82)
+    run.step('ShrinkDone', t2, then=102)
+    run.step('ChargeOk', t2, then=27)
+
+
+def test_walk_59(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to
+    allocate a folio; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge
+    fails; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the
+    LRU head; t2's writeback fails to allocate a folio; t2 puts the entry back on the LRU;
+    t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads
+    the page in; t2 maps the page and leaves its folio in the swap cache; t1 retries the
+    fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapCacheHit', t1, then=60)
+    run.step('SwapReadFolio', t2, then=79)
+    run.step('MapFolio', t2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
+    run.step('ChargeReclaim', t2, then=144)
+    run.step('LruIsolate', t2, then=160)
+    run.step('WbAllocFail', t2, then=176)
+    run.step('WbPutback', t2, then=191)
+    run.step('ShrinkDone', t2, then=200)
+    run.step('ChargeFail', t2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
+    run.step('ChargeReclaim', t2, then=144)
+    run.step('LruIsolate', t2, then=160)
+    run.step('WbAllocFail', t2, then=176)
+    run.step('WbPutback', t2, then=191)
+    run.step('ShrinkDone', t2, then=200)
+    run.step('ChargeOk', t2, then=143)
+    run.step('AddToSwapCache', t2, then=159)
+    run.step('SwapReadFolio', t2, then=175)
+    run.step('MapFolioKeepCache', t2, then=190)
+    run.step('RetryFault', t1, then=72)
+
+
+def test_walk_60(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t1 retries the fault; t2's charge succeeds; t2 adds its folio to the swap
+    cache; t2 reads the page in; t2 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolio', t2, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('RetryFault', t1, then=9)
+    run.step('ChargeOk', t2, then=17)
+    run.step('AddToSwapCache', t2, then=31)
+    run.step('SwapReadFolio', t2, then=47)
+    run.step('MapFolio', t2, then=0)
+
+
+def test_walk_61(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge succeeds; t1 retries the fault; t1 faults on s1; t2 adds its folio
+    to the swap cache; t2 reads the page in; t2 maps the page and leaves its folio in the
+    swap cache; s1's clean folio is dropped; v2 is swapped out to s1; t1 finds the PTE
+    changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolio', t2, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('ChargeOk', t2, then=151)
+    run.step('RetryFault', t1, then=17)
+    run.step('StartFault', t1, s=s1, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolioKeepCache', t2, then=81)
+    run.step('DropCleanFolio', s=s1, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('PteChanged', t1, then=2)
+
+
+def test_walk_62(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page
+    in; t2 maps the page."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolio', t2, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('ChargeOk', t2, then=151)
+    run.step('AddToSwapCache', t2, then=167)
+    run.step('SwapReadFolio', t2, then=183)
+    run.step('MapFolio', t2, then=107)
+
+
+def test_walk_63(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page
+    in; t2 maps the page and leaves its folio in the swap cache; s1's clean folio is
+    dropped; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t1 retries the
+    fault; t2 maps the page and leaves its folio in the swap cache."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolio', t2, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('ChargeOk', t2, then=151)
+    run.step('AddToSwapCache', t2, then=167)
+    run.step('SwapReadFolio', t2, then=183)
+    run.step('MapFolioKeepCache', t2, then=196)
+    run.step('DropCleanFolio', s=s1, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('ChargeOk', t2, then=151)
+    run.step('AddToSwapCache', t2, then=167)
+    run.step('SwapReadFolio', t2, then=183)
+    run.step('RetryFault', t1, then=47)
+    run.step('MapFolioKeepCache', t2, then=63)
+
+
+def test_walk_64(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge enters reclaim; t1 retries the fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolio', t2, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('ChargeReclaim', t2, then=152)
+    run.step('RetryFault', t1, then=18)
+
+
+def test_walk_65(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
+    isolates the LRU head; t2's writeback fails to allocate a folio; t1 faults on s1; t2
+    puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its
+    folio to the swap cache; t2 reads the page in; t1 finds the folio in the swap cache; t2
+    maps the page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge
+    enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2
+    puts the entry back on the LRU; t2 ends its walk; t1 retries the fault; t2's charge
+    succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t2, s=s1, then=4)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeReclaim', t2, then=18)
+    run.step('LruIsolate', t2, then=32)
+    run.step('WbAllocFail', t2, then=48)
+    run.step('StartFault', t1, s=s1, then=62)
+    run.step('WbPutback', t2, then=82)
+    run.step('ShrinkDone', t2, then=102)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('SwapCacheHit', t1, then=79)
+    run.step('MapFolio', t2, then=99)
+    run.step('SwapOut', s=s1, v=v2, then=113)
+    run.step('StartFault', t2, s=s1, then=121)
+    run.step('SwapcachePrepare', t2, then=130)
+    run.step('ChargeReclaim', t2, then=144)
+    run.step('LruIsolate', t2, then=160)
+    run.step('WbAllocFail', t2, then=176)
+    run.step('WbPutback', t2, then=191)
+    run.step('ShrinkDone', t2, then=200)
+    run.step('RetryFault', t1, then=94)
+    run.step('ChargeOk', t2, then=23)
+
+
+def test_walk_66(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t1 faults
+    on s1; t2 adds its folio to the swap cache; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to
+    allocate a folio; t1 retries the fault; t2 puts the entry back on the LRU; t2 ends its
+    walk; t2's charge fails; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
+    v2 is swapped out to s1; t2 faults on s1; t1 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeOk', t2, then=23)
+    run.step('StartFault', t1, s=s1, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolio', t2, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('ChargeReclaim', t2, then=152)
+    run.step('LruIsolate', t2, then=168)
+    run.step('WbAllocFail', t2, then=184)
+    run.step('RetryFault', t1, then=48)
+    run.step('WbPutback', t2, then=65)
+    run.step('ShrinkDone', t2, then=84)
+    run.step('ChargeFail', t2, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('PteChanged', t1, then=6)
+
+
+def test_walk_67(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t1
+    faults on s1; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2
+    puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its
+    folio to the swap cache; t1 finds the folio in the swap cache; t2 reads the page in; t2
+    maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge
+    enters reclaim; t2 isolates the LRU head; t2's writeback skips the pinned slot; t2 puts
+    the entry back on the LRU; t1 retries the fault; t1 faults on s1; t2 ends its walk; t2's
+    charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeReclaim', t2, then=24)
+    run.step('StartFault', t1, s=s1, then=36)
+    run.step('LruIsolate', t2, then=52)
+    run.step('WbAllocFail', t2, then=71)
+    run.step('WbPutback', t2, then=92)
+    run.step('ShrinkDone', t2, then=110)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolio', t2, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('ChargeReclaim', t2, then=152)
+    run.step('LruIsolate', t2, then=168)
+    run.step('WbSkipBusy', t2, then=184)
+    run.step('WbPutback', t2, then=197)
+    run.step('RetryFault', t1, then=65)
+    run.step('StartFault', t1, s=s1, then=82)
+    run.step('ShrinkDone', t2, then=102)
+    run.step('ChargeOk', t2, then=27)
+
+
+def test_walk_68(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
+    v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge fails; t2 faults
+    on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t1
+    finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('ChargeFail', t2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('ChargeOk', t2, then=131)
+    run.step('AddToSwapCache', t2, then=145)
+    run.step('PteChanged', t1, then=39)
+
+
+def test_walk_69(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds
+    its folio to the swap cache; t1 faults on s1; t1 finds the folio in the swap cache; t2
+    reads the page in; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to
+    allocate a folio; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge
+    fails; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2 isolates the
+    LRU head; t2's writeback fails to allocate a folio; t2 puts the entry back on the LRU;
+    t2 ends its walk; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads
+    the page in; t2 maps the page and leaves its folio in the swap cache; t1 retries the
+    fault."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeOk', t2, then=23)
+    run.step('AddToSwapCache', t2, then=39)
+    run.step('StartFault', t1, s=s1, then=51)
+    run.step('SwapCacheHit', t1, then=69)
+    run.step('SwapReadFolio', t2, then=89)
+    run.step('MapFolio', t2, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('ChargeReclaim', t2, then=152)
+    run.step('LruIsolate', t2, then=168)
+    run.step('WbAllocFail', t2, then=184)
+    run.step('WbPutback', t2, then=197)
+    run.step('ShrinkDone', t2, then=202)
+    run.step('ChargeFail', t2, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('ChargeReclaim', t2, then=152)
+    run.step('LruIsolate', t2, then=168)
+    run.step('WbAllocFail', t2, then=184)
+    run.step('WbPutback', t2, then=197)
+    run.step('ShrinkDone', t2, then=202)
+    run.step('ChargeOk', t2, then=151)
+    run.step('AddToSwapCache', t2, then=167)
+    run.step('SwapReadFolio', t2, then=183)
+    run.step('MapFolioKeepCache', t2, then=196)
+    run.step('RetryFault', t1, then=63)
+
+
+def test_walk_70(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page
+    and leaves its folio in the swap cache; s1's clean folio is dropped; v1 is swapped out
+    to s1; t1 finds the PTE changed and backs out; t1 faults on s1; t1 pins the slot; t2
+    faults on s1; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the
+    page in; t1 maps the page; v2 is swapped out to s1; t1 faults on s1; t1 pins the slot;
+    t1's charge enters reclaim; t1 isolates the LRU head; t1's writeback fails to allocate a
+    folio; t1 puts the entry back on the LRU; t1 ends its walk; t2 finds the PTE changed and
+    backs out; t2 faults on s1; t1's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('MapFolioKeepCache', t2, then=91)
+    run.step('DropCleanFolio', s=s1, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('PteChanged', t1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('SwapcachePrepare', t1, then=8)
+    run.step('StartFault', t2, s=s1, then=13)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolio', t1, then=76)
+    run.step('SwapOut', s=s1, v=v2, then=97)
+    run.step('StartFault', t1, s=s1, then=112)
+    run.step('SwapcachePrepare', t1, then=120)
+    run.step('ChargeReclaim', t1, then=129)
+    run.step('LruIsolate', t1, then=142)
+    run.step('WbAllocFail', t1, then=158)
+    run.step('WbPutback', t1, then=174)
+    run.step('ShrinkDone', t1, then=189)
+    run.step('PteChanged', t2, then=93)
+    run.step('StartFault', t2, s=s1, then=106)
+    run.step('ChargeOk', t1, then=33)
+
+
+def test_walk_71(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t1 pins the slot; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page;
+    v1 is swapped out to s1; t1 faults on s1; t1 pins the slot; t1's charge enters reclaim;
+    t1 isolates the LRU head; t1's writeback fails to allocate a folio; t1 puts the entry
+    back on the LRU; t1 ends its walk; t2 finds the PTE changed and backs out; t2 faults on
+    s1; t1's charge succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1
+    maps the page and leaves its folio in the swap cache; t2 finds the PTE changed and backs
+    out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolio', t1, then=86)
+    run.step('SwapOut', s=s1, v=v1, then=105)
+    run.step('StartFault', t1, s=s1, then=116)
+    run.step('SwapcachePrepare', t1, then=124)
+    run.step('ChargeReclaim', t1, then=135)
+    run.step('LruIsolate', t1, then=150)
+    run.step('WbAllocFail', t1, then=166)
+    run.step('WbPutback', t1, then=182)
+    run.step('ShrinkDone', t1, then=195)
+    run.step('PteChanged', t2, then=83)
+    run.step('StartFault', t2, s=s1, then=98)
+    run.step('ChargeOk', t1, then=25)
+    run.step('AddToSwapCache', t1, then=41)
+    run.step('SwapReadFolio', t1, then=58)
+    run.step('MapFolioKeepCache', t1, then=77)
+    run.step('PteChanged', t2, then=63)
+
+
+def test_walk_72(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t1 finds the folio
+    in the swap cache; t2 maps the page; v1 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to
+    allocate a folio; t2 puts the entry back on the LRU; t2 ends its walk; t1 retries the
+    fault; t2's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('SwapCacheHit', t1, then=89)
+    run.step('MapFolio', t2, then=107)
+    run.step('SwapOut', s=s1, v=v1, then=117)
+    run.step('StartFault', t2, s=s1, then=125)
+    run.step('SwapcachePrepare', t2, then=136)
+    run.step('ChargeReclaim', t2, then=152)
+    run.step('LruIsolate', t2, then=168)
+    run.step('WbAllocFail', t2, then=184)
+    run.step('WbPutback', t2, then=197)
+    run.step('ShrinkDone', t2, then=202)
+    run.step('RetryFault', t1, then=84)
+    run.step('ChargeOk', t2, then=17)
+
+
+def test_walk_73(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t1 faults
+    on s1; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page; v2
+    is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
+    isolates the LRU head; t1 finds the PTE changed and backs out; t2's writeback skips the
+    pinned slot; t1 faults on s1; t2 puts the entry back on the LRU; t2 ends its walk; t2's
+    charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the
+    page; v1 is swapped out to s1; t2 faults on s1; t1 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t2, s=s1, then=4)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeOk', t2, then=17)
+    run.step('StartFault', t1, s=s1, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('ChargeReclaim', t2, then=132)
+    run.step('LruIsolate', t2, then=146)
+    run.step('PteChanged', t1, then=40)
+    run.step('WbSkipBusy', t2, then=56)
+    run.step('StartFault', t1, s=s1, then=71)
+    run.step('WbPutback', t2, then=92)
+    run.step('ShrinkDone', t2, then=110)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('MapFolio', t2, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('PteChanged', t1, then=4)
+
+
+def test_walk_74(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t1
+    faults on s1; t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2
+    puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2 adds its
+    folio to the swap cache; t2 reads the page in; t2 maps the page; v2 is swapped out to
+    s1; t2 faults on s1; t2 pins the slot; t1 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t2, s=s1, then=4)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeReclaim', t2, then=18)
+    run.step('StartFault', t1, s=s1, then=28)
+    run.step('LruIsolate', t2, then=44)
+    run.step('WbAllocFail', t2, then=62)
+    run.step('WbPutback', t2, then=82)
+    run.step('ShrinkDone', t2, then=102)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('PteChanged', t1, then=12)
+
+
+def test_walk_75(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t1 faults on s1; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
+    v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge fails; t2 faults
+    on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t1
+    finds the PTE changed and backs out; t1 faults on s1; t2 reads the page in; t2 maps the
+    page; v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds;
+    t1 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('StartFault', t1, s=s1, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('MapFolio', t2, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeFail', t2, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeOk', t2, then=137)
+    run.step('AddToSwapCache', t2, then=153)
+    run.step('PteChanged', t1, then=31)
+    run.step('StartFault', t1, s=s1, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('ChargeOk', t2, then=131)
+    run.step('PteChanged', t1, then=23)
+
+
+def test_walk_76(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t1 faults
+    on s1; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page; v1
+    is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
+    isolates the LRU head; t1 finds the PTE changed and backs out; t2's writeback skips the
+    pinned slot; t1 faults on s1; t2 puts the entry back on the LRU; t2 ends its walk; t2's
+    charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeOk', t2, then=23)
+    run.step('StartFault', t1, s=s1, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('MapFolio', t2, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=138)
+    run.step('LruIsolate', t2, then=154)
+    run.step('PteChanged', t1, then=32)
+    run.step('WbSkipBusy', t2, then=48)
+    run.step('StartFault', t1, s=s1, then=62)
+    run.step('WbPutback', t2, then=82)
+    run.step('ShrinkDone', t2, then=102)
+    run.step('ChargeOk', t2, then=27)
+
+
+def test_walk_77(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
+    v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2
+    adds its folio to the swap cache; t2 reads the page in; t2 maps the page; v2 is swapped
+    out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to
+    the swap cache; t2 reads the page in; t2 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped; v2 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page
+    in; t1 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('ChargeOk', t2, then=131)
+    run.step('AddToSwapCache', t2, then=145)
+    run.step('SwapReadFolio', t2, then=161)
+    run.step('MapFolio', t2, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('ChargeOk', t2, then=131)
+    run.step('AddToSwapCache', t2, then=145)
+    run.step('SwapReadFolio', t2, then=161)
+    run.step('MapFolioKeepCache', t2, then=177)
+    run.step('DropCleanFolio', s=s1, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('ChargeOk', t2, then=131)
+    run.step('AddToSwapCache', t2, then=145)
+    run.step('SwapReadFolio', t2, then=161)
+    run.step('PteChanged', t1, then=55)
+
+
+def test_walk_78(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds
+    its folio to the swap cache; t2 reads the page in; t1 faults on s1; t2 maps the page; v1
+    is swapped out to s1; t2 faults on s1; t2 pins the slot; t1 finds the PTE changed and
+    backs out; t1 faults on s1; t2's charge succeeds; t2 adds its folio to the swap cache;
+    t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1; t2
+    pins the slot; t2's charge enters reclaim; t1 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t2, s=s1, then=6)
+    run.step('SwapcachePrepare', t2, then=12)
+    run.step('ChargeOk', t2, then=23)
+    run.step('AddToSwapCache', t2, then=39)
+    run.step('SwapReadFolio', t2, then=55)
+    run.step('StartFault', t1, s=s1, then=70)
+    run.step('MapFolio', t2, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('PteChanged', t1, then=9)
+    run.step('StartFault', t1, s=s1, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('ChargeReclaim', t2, then=132)
+    run.step('PteChanged', t1, then=24)
+
+
+def test_walk_79(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
+    v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t1
+    finds the PTE changed and backs out; t1 faults on s1; t2 adds its folio to the swap
+    cache; t2 reads the page in; t2 maps the page; v2 is swapped out to s1; t2 faults on s1;
+    t2 pins the slot; t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback
+    fails to allocate a folio; t1 finds the PTE changed and backs out; t1 faults on s1; t2
+    puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('MapFolio', t2, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeOk', t2, then=137)
+    run.step('PteChanged', t1, then=17)
+    run.step('StartFault', t1, s=s1, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('ChargeReclaim', t2, then=132)
+    run.step('LruIsolate', t2, then=146)
+    run.step('WbAllocFail', t2, then=162)
+    run.step('PteChanged', t1, then=56)
+    run.step('StartFault', t1, s=s1, then=71)
+    run.step('WbPutback', t2, then=92)
+    run.step('ShrinkDone', t2, then=110)
+    run.step('ChargeOk', t2, then=35)
+
+
+def test_walk_80(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
+    v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2
+    adds its folio to the swap cache; t2 reads the page in; t2 maps the page; v1 is swapped
+    out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds its folio to
+    the swap cache; t2 reads the page in; t2 maps the page and leaves its folio in the swap
+    cache; s1's clean folio is dropped; v1 is swapped out to s1; t2 faults on s1; t2 pins
+    the slot; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page
+    in; t1 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('MapFolio', t2, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeOk', t2, then=137)
+    run.step('AddToSwapCache', t2, then=153)
+    run.step('SwapReadFolio', t2, then=169)
+    run.step('MapFolio', t2, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeOk', t2, then=137)
+    run.step('AddToSwapCache', t2, then=153)
+    run.step('SwapReadFolio', t2, then=169)
+    run.step('MapFolioKeepCache', t2, then=185)
+    run.step('DropCleanFolio', s=s1, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeOk', t2, then=137)
+    run.step('AddToSwapCache', t2, then=153)
+    run.step('SwapReadFolio', t2, then=169)
+    run.step('PteChanged', t1, then=47)
+
+
+def test_walk_81(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge succeeds; t2 adds
+    its folio to the swap cache; t2 reads the page in; t1 faults on s1; t2 maps the page; v2
+    is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim; t2
+    isolates the LRU head; t2's writeback skips the pinned slot; t2 puts the entry back on
+    the LRU; t1 finds the PTE changed and backs out; t1 faults on s1; t2 ends its walk; t2's
+    charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the
+    page; v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters
+    reclaim; t1 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t2, s=s1, then=4)
+    run.step('SwapcachePrepare', t2, then=9)
+    run.step('ChargeOk', t2, then=17)
+    run.step('AddToSwapCache', t2, then=31)
+    run.step('SwapReadFolio', t2, then=47)
+    run.step('StartFault', t1, s=s1, then=61)
+    run.step('MapFolio', t2, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('ChargeReclaim', t2, then=132)
+    run.step('LruIsolate', t2, then=146)
+    run.step('WbSkipBusy', t2, then=162)
+    run.step('WbPutback', t2, then=178)
+    run.step('PteChanged', t1, then=74)
+    run.step('StartFault', t1, s=s1, then=92)
+    run.step('ShrinkDone', t2, then=110)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('MapFolio', t2, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=138)
+    run.step('PteChanged', t1, then=18)
+
+
+def test_walk_82(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
+    v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim;
+    t2 isolates the LRU head; t2's writeback fails to allocate a folio; t1 finds the PTE
+    changed and backs out; t1 faults on s1; t2 puts the entry back on the LRU; t2 ends its
+    walk; t2's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('MapFolio', t2, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=138)
+    run.step('LruIsolate', t2, then=154)
+    run.step('WbAllocFail', t2, then=170)
+    run.step('PteChanged', t1, then=48)
+    run.step('StartFault', t1, s=s1, then=62)
+    run.step('WbPutback', t2, then=82)
+    run.step('ShrinkDone', t2, then=102)
+    run.step('ChargeOk', t2, then=27)
+
+
+def test_walk_83(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
+    v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim;
+    t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2 puts the entry
+    back on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2 pins the slot;
+    t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a
+    folio; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2
+    adds its folio to the swap cache; t2 reads the page in; t2 maps the page and leaves its
+    folio in the swap cache; t1 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('ChargeReclaim', t2, then=132)
+    run.step('LruIsolate', t2, then=146)
+    run.step('WbAllocFail', t2, then=162)
+    run.step('WbPutback', t2, then=178)
+    run.step('ShrinkDone', t2, then=192)
+    run.step('ChargeFail', t2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('ChargeReclaim', t2, then=132)
+    run.step('LruIsolate', t2, then=146)
+    run.step('WbAllocFail', t2, then=162)
+    run.step('WbPutback', t2, then=178)
+    run.step('ShrinkDone', t2, then=192)
+    run.step('ChargeOk', t2, then=131)
+    run.step('AddToSwapCache', t2, then=145)
+    run.step('SwapReadFolio', t2, then=161)
+    run.step('MapFolioKeepCache', t2, then=177)
+    run.step('PteChanged', t1, then=72)
+
+
+def test_walk_84(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
+    v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim;
+    t2 isolates the LRU head; t2's writeback skips the pinned slot; t2 puts the entry back
+    on the LRU; t1 finds the PTE changed and backs out; t1 faults on s1; t2 ends its walk;
+    t2's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('MapFolio', t2, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=138)
+    run.step('LruIsolate', t2, then=154)
+    run.step('WbSkipBusy', t2, then=170)
+    run.step('WbPutback', t2, then=186)
+    run.step('PteChanged', t1, then=65)
+    run.step('StartFault', t1, s=s1, then=82)
+    run.step('ShrinkDone', t2, then=102)
+    run.step('ChargeOk', t2, then=27)
+
+
+def test_walk_85(system_for: SystemFactory) -> None:
+    """v1 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
+    v2 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim;
+    t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2 puts the entry
+    back on the LRU; t2 ends its walk; t1 finds the PTE changed and backs out; t1 faults on
+    s1; t2's charge succeeds."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v1, then=1)
+    run.step('StartFault', t1, s=s1, then=3)
+    run.step('StartFault', t2, s=s1, then=7)
+    run.step('SwapcachePrepare', t2, then=14)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolio', t2, then=80)
+    run.step('SwapOut', s=s1, v=v2, then=101)
+    run.step('StartFault', t2, s=s1, then=114)
+    run.step('SwapcachePrepare', t2, then=122)
+    run.step('ChargeReclaim', t2, then=132)
+    run.step('LruIsolate', t2, then=146)
+    run.step('WbAllocFail', t2, then=162)
+    run.step('WbPutback', t2, then=178)
+    run.step('ShrinkDone', t2, then=192)
+    run.step('PteChanged', t1, then=94)
+    run.step('StartFault', t1, s=s1, then=110)
+    run.step('ChargeOk', t2, then=35)
+
+
+def test_walk_86(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
+    v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim;
+    t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2 puts the entry
+    back on the LRU; t2 ends its walk; t2's charge fails; t2 faults on s1; t2 pins the slot;
+    t2's charge enters reclaim; t2 isolates the LRU head; t2's writeback fails to allocate a
+    folio; t2 puts the entry back on the LRU; t2 ends its walk; t2's charge succeeds; t2
+    adds its folio to the swap cache; t2 reads the page in; t2 maps the page and leaves its
+    folio in the swap cache; t1 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('MapFolio', t2, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=138)
+    run.step('LruIsolate', t2, then=154)
+    run.step('WbAllocFail', t2, then=170)
+    run.step('WbPutback', t2, then=186)
+    run.step('ShrinkDone', t2, then=198)
+    run.step('ChargeFail', t2, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=138)
+    run.step('LruIsolate', t2, then=154)
+    run.step('WbAllocFail', t2, then=170)
+    run.step('WbPutback', t2, then=186)
+    run.step('ShrinkDone', t2, then=198)
+    run.step('ChargeOk', t2, then=137)
+    run.step('AddToSwapCache', t2, then=153)
+    run.step('SwapReadFolio', t2, then=169)
+    run.step('MapFolioKeepCache', t2, then=185)
+    run.step('PteChanged', t1, then=63)
+
+
+def test_walk_87(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page;
+    v1 is swapped out to s1; t2 faults on s1; t2 pins the slot; t2's charge enters reclaim;
+    t2 isolates the LRU head; t2's writeback fails to allocate a folio; t2 puts the entry
+    back on the LRU; t2 ends its walk; t1 finds the PTE changed and backs out; t1 faults on
+    s1; t2's charge succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2
+    maps the page and leaves its folio in the swap cache; t1 finds the PTE changed and backs
+    out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('MapFolio', t2, then=90)
+    run.step('SwapOut', s=s1, v=v1, then=109)
+    run.step('StartFault', t2, s=s1, then=118)
+    run.step('SwapcachePrepare', t2, then=126)
+    run.step('ChargeReclaim', t2, then=138)
+    run.step('LruIsolate', t2, then=154)
+    run.step('WbAllocFail', t2, then=170)
+    run.step('WbPutback', t2, then=186)
+    run.step('ShrinkDone', t2, then=198)
+    run.step('PteChanged', t1, then=84)
+    run.step('StartFault', t1, s=s1, then=102)
+    run.step('ChargeOk', t2, then=27)
+    run.step('AddToSwapCache', t2, then=43)
+    run.step('SwapReadFolio', t2, then=61)
+    run.step('MapFolioKeepCache', t2, then=81)
+    run.step('PteChanged', t1, then=63)
+
+
+def test_walk_88(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t2 faults on s1; t2 pins the slot; t2's charge
+    succeeds; t2 adds its folio to the swap cache; t2 reads the page in; t2 maps the page
+    and leaves its folio in the swap cache; t1 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('StartFault', t2, s=s1, then=10)
+    run.step('SwapcachePrepare', t2, then=20)
+    run.step('ChargeOk', t2, then=35)
+    run.step('AddToSwapCache', t2, then=51)
+    run.step('SwapReadFolio', t2, then=70)
+    run.step('MapFolioKeepCache', t2, then=91)
+    run.step('PteChanged', t1, then=72)
+
+
+def test_walk_89(system_for: SystemFactory) -> None:
+    """v2 is swapped out to s1; t1 faults on s1; t1 pins the slot; t2 faults on s1; t1's charge
+    succeeds; t1 adds its folio to the swap cache; t1 reads the page in; t1 maps the page
+    and leaves its folio in the swap cache; t2 finds the PTE changed and backs out."""
+    run = graph.replay(system_for)
+    run.step('SwapOut', s=s1, v=v2, then=2)
+    run.step('StartFault', t1, s=s1, then=5)
+    run.step('SwapcachePrepare', t1, then=11)
+    run.step('StartFault', t2, s=s1, then=19)
+    run.step('ChargeOk', t1, then=33)
+    run.step('AddToSwapCache', t1, then=49)
+    run.step('SwapReadFolio', t1, then=67)
+    run.step('MapFolioKeepCache', t1, then=87)
+    run.step('PteChanged', t2, then=72)

@@ -23,9 +23,9 @@ from conformance.config import Config
 TRACES = Path(__file__).parent / "itf"
 MODELS = ('itf_lru_remove_2slots', 'itf_rotate_2slots', 'itf_skip_if_exists_2slots')
 WALKS = {
-    'itf_lru_remove_2slots': 284,
+    'itf_lru_remove_2slots': 348,
     'itf_rotate_2slots': 309,
-    'itf_skip_if_exists_2slots': 312,
+    'itf_skip_if_exists_2slots': 372,
 }
 
 

@@ -16,7 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from conformance import contract
 from conformance.config import Config
-from conformance.steps import WORKER_CHARGE_STEPS, Step
+from conformance.steps import REDIRTY_STEPS, WORKER_CHARGE_STEPS, Step
 from conformance.system import ACTOR_STEPS, ENV_STEPS, ROTATE_ONLY_STEPS, System
 from conformance.tests import properties as p
 
@@ -151,9 +151,20 @@ class ProtocolMachine(RuleBasedStateMachine):
     # The rotate-only steps get rules in rotate's machines only: a rule that
     # can never fire would still shift Hypothesis's choices, and the
     # derandomized hunts of the other variants must keep their schedules.
-    # (So do the worker's charge steps: only with WORKER_CHARGE_RECLAIM.)
+    # (So do the worker's charge steps: only with WORKER_CHARGE_RECLAIM; and
+    # the duplicate store's, only with Redirty.)  MapFolioKeepCache, which
+    # the v6.8 variants took later, keeps its rule to rotate's machines and
+    # the Redirty ones for the same reason: it can fire elsewhere, but the
+    # hunts were tuned without it (the generated suite covers it there).
     # Likewise the steps only a SyncIO or a SwapShared model can take (added after the hunts were tuned).
-    for _name in sorted((ACTOR_STEPS | ENV_STEPS) - ROTATE_ONLY_STEPS - WORKER_CHARGE_STEPS - GATED_STEPS):
+    for _name in sorted(
+        (ACTOR_STEPS | ENV_STEPS)
+        - ROTATE_ONLY_STEPS
+        - WORKER_CHARGE_STEPS
+        - GATED_STEPS
+        - REDIRTY_STEPS
+        - {"MapFolioKeepCache"}
+    ):
         locals()[_name] = _rule_for(_name)
     del _name
 
@@ -163,6 +174,10 @@ def machine_for(
 ) -> type[ProtocolMachine]:
     name = f"Machine_{config.variant}_{config.putback}_{'_'.join(sorted(config.bugs)) or 'nobug'}"
     rules = {n: _rule_for(n) for n in sorted(ROTATE_ONLY_STEPS)} if config.variant == "rotate" else {}
+    if config.variant == "rotate" or config.redirty:
+        rules["MapFolioKeepCache"] = _rule_for("MapFolioKeepCache")
+    if config.redirty:
+        rules.update({n: _rule_for(n) for n in sorted(REDIRTY_STEPS)})
     if config.worker_charge_reclaim:
         rules.update({n: _rule_for(n) for n in sorted(WORKER_CHARGE_STEPS)})
     if config.sync_io:

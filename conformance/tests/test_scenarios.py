@@ -27,6 +27,8 @@ class _Knobs(TypedDict, total=False):
     sync_io: bool
     worker_charge_reclaim: bool
     swap_shared: bool
+    shared_loads: bool
+    redirty: bool
 
 
 def config(variant: str, **kw: Unpack[_Knobs]) -> Config:
@@ -495,3 +497,46 @@ def test_shared_slot_free_drops_one_reference() -> None:
     assert function_of(state, "swap_map")[s1] == FnValue({"count": 1, "has_cache": False})
     assert function_of(state, "zswap_tree")[s1] == ENTRY_S1 and function_of(state, "swapped_page")[s1] == v1
     assert "FreeSlot(s=s1)" not in names(system)  # the last reference: not while t1 faults on it
+# v6.8 with zswap.exclusive_loads off: the page is read, mapped with its folio kept in the swap
+# cache, written to and reclaimed again (spec models skip_if_exists_shared_loads, bug_678e54d4bb9a).
+KEPT = (
+    "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1) ChargeOk(t1) AddToSwapCache(t1)"
+    " SwapReadFolio(t1) MapFolioKeepCache(t1)"
+)
+
+
+def test_shared_load_keeps_the_entry_until_the_kept_page_is_stored_again() -> None:
+    system, violations = run(config("skip_if_exists", shared_loads=True, redirty=True), KEPT)
+    state = system.observe()
+    assert function_of(state, "zswap_tree")[s1] == ENTRY_S1  # the shared load kept it
+    assert function_of(state, "swap_cache")[s1] != ModelValue("NoFolio")
+    system, violations = run(
+        config("skip_if_exists", shared_loads=True, redirty=True), KEPT + " SwapOutAgain(s=s1, v=v2)"
+    )
+    state = system.observe()
+    assert function_of(state, "zswap_tree")[s1] == FnValue({"slot": s1, "data": v2})  # the duplicate replaced
+    assert sequence_of(state, "zswap_lru") == (FnValue({"slot": s1, "data": v2}),)
+    assert not violations
+
+
+def test_failed_store_drops_the_kept_entry() -> None:
+    schedule = KEPT + " SwapOutAgainRejected(s=s1, v=v2)"
+    system, violations = run(config("skip_if_exists", shared_loads=True, redirty=True), schedule)
+    state = system.observe()
+    assert function_of(state, "zswap_tree")[s1] == ModelValue("NoEntry")
+    assert sequence_of(state, "zswap_lru") == ()  # nothing left for a walk to write back over v2
+    assert function_of(state, "swap_device")[s1] == v2
+    assert p.no_data_loss(state)
+    assert not violations
+
+
+def test_bug_678e54d4bb9a_the_kept_entry_overwrites_the_new_data_on_the_device() -> None:
+    """The trace TLC gives for bug_678e54d4bb9a: the commit's "later lru writeback may overwrite the new data"."""
+    schedule = KEPT + " SwapOutAgainRejected(s=s1, v=v2) ShrinkWorker(k1) LruIsolate(k1) WbAllocFolio(k1)"
+    cfg = config("skip_if_exists", shared_loads=True, redirty=True, bugs=frozenset({"678e54d4bb9a"}))
+    system, _ = run(cfg, schedule)
+    assert p.no_data_loss(system.observe())
+    system, _ = run(cfg, schedule + " WbWrite(k1)")
+    state = system.observe()
+    assert function_of(state, "swap_device")[s1] == v1
+    assert not p.no_data_loss(state)

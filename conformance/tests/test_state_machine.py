@@ -131,3 +131,26 @@ def test_fixed_variant_keeps_every_safety_property_when_the_worker_charge_reclai
     )
     machine = machine_for(config, FIXED[variant])
     run_state_machine_as_test(machine, settings=RANDOM)
+
+
+# v6.8 with zswap.exclusive_loads off, kept folios and the redirtied page's second store
+# (spec models skip_if_exists_shared_loads and _putback): the fault that frees its slot frees
+# the entry its load kept (zswap LRU work on the fault path), and a shared load re-adds an
+# entry a walk holds isolated, which the walk's put-back then leaves where it is.
+SHARED_LOADS_GIVE_UP = frozenset({"fault_path_no_lru_work", "walk_makes_progress"})
+
+
+@pytest.mark.parametrize("budget", [1, 2])
+def test_shared_loads_keep_every_other_safety_property(budget: int) -> None:
+    config = Config(
+        tasks=("t1", "t2"),
+        shrinkers=SHRINKERS,
+        slots=("s1", "s2"),
+        versions=("v1", "v2", "v3"),
+        variant="skip_if_exists",
+        scan_budget=budget,
+        shared_loads=True,
+        redirty=True,
+    )
+    machine = machine_for(config, FIXED["skip_if_exists"] | SHARED_LOADS_GIVE_UP)
+    run_state_machine_as_test(machine, settings=RANDOM)

@@ -11,7 +11,8 @@ one slot.  So:
   ``hit_wait`` to ``hit_gone`` (spec ``FolioLeaves``): such a change is no
   step of theirs;
 * environment step: the slot is the one whose per-slot variables changed;
-  ``SwapOut``'s version is the page it swapped out.
+  the version of ``SwapOut`` (and of ``SwapOutAgain``, ``SwapOutAgainRejected``)
+  is the page it swapped out.
 
 When the change does not single out one actor or one slot the edge is
 ambiguous, and that is an error naming the edge: a test built on a guess
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from conformance.steps import ACTOR_STEPS, FOLDED_STEPS, Step
+from conformance.steps import ACTOR_STEPS, FOLDED_STEPS, STEP_ARGS, Step
 from conformance.steps import ENV_STEPS as ENVIRONMENT_STEPS
 from conformance.tla_text import format_value
 from conformance.values import FnValue, ModelValue, TlaValue
@@ -55,7 +56,7 @@ def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str
                 "the contract says environment steps change only slots"
             )
         slot = _changed_slot(action, before, after, edge)
-        if action == "SwapOut":
+        if "v" in STEP_ARGS.get(action, ()):  # SwapOut, SwapOutAgain(Rejected): the page now at the slot
             return Step(action, None, (("s", slot), ("v", _function(after, "swapped_page", edge)[slot])))
         return Step(action, None, (("s", slot),))
     raise EdgeRecoveryError(

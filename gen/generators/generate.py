@@ -65,6 +65,8 @@ WALK_MODELS = (
     "conf_sync_io_skip_if_exists",
     "conf_sync_io_rotate",
     "conf_shared_rotate",
+    # v6.8 with zswap.exclusive_loads off and the redirtied page's second store (the duplicate entry).
+    "conf_skip_if_exists_shared_loads",
 )
 # Larger models: the edge cover as ITF data, replayed by one parametrized test.
 # Each is a small model with more slots (so the LRU holds two entries and

@@ -203,7 +203,7 @@ MUTANTS = (
     Mutant(
         "rotate_invalidate_at_swap_free",
         "swap_state.py",
-        "    if not zswap.rotating(mm) or not mm.swap_map[slot].has_cache:",
+        "    if not zswap.invalidates_when_free(mm) or not mm.swap_map[slot].has_cache:",
         "    if True:",
         "rotate: zswap_invalidate at the first swap_free, not at free_swap_slot",
     ),
@@ -215,6 +215,20 @@ MUTANTS = (
         "rotate: zswap_writeback_entry skips the xa_cmpxchg check of the entry",
     ),
     Mutant(
+        "failed_store_keeps_dup",
+        "zswap.py",
+        "    if old is not None:\n        zswap_entry_free(mm, old)\n    if not zswap_enabled:",
+        "    if old is not None and zswap_enabled:\n        zswap_entry_free(mm, old)\n    if not zswap_enabled:",
+        "a failed or skipped zswap_store leaves the redirtied page's old entry in the tree (678e54d4bb9a, ca56489c2f1d)",
+    ),
+    Mutant(
+        "shared_load_frees_entry",
+        "zswap.py",
+        "    if mm.cfg.shared_loads:\n        zswap_lru_del(mm, entry)\n        zswap_lru_add(mm, entry)\n",
+        "    if mm.cfg.shared_loads:\n        zswap_entry_free(mm, entry)\n",
+        "v6.8 with zswap.exclusive_loads off: the load frees the entry anyway",
+    ),
+    Mutant(
         "no_alloc_failure",
         "swap_state.py",
         "            may_fail_alloc = not fault and",
@@ -224,9 +238,9 @@ MUTANTS = (
     Mutant(
         "rotate_map_always_frees",
         "memory.py",
-        '        choice = yield offer("MapFolio", "MapFolioKeepCache")',
-        '        choice = yield offer("MapFolio")',
-        "rotate: do_swap_page always frees the swap cache (should_try_to_free_swap always true)",
+        '    choice = yield offer("MapFolio", "MapFolioKeepCache")',
+        '    choice = yield offer("MapFolio")',
+        "do_swap_page always frees the swap cache (should_try_to_free_swap always true)",
     ),
     Mutant(
         "sync_exclusive_load",
@@ -243,6 +257,7 @@ CONFIGURATIONS = (
     ("bug a65b0e7607cc", {"bugs": ["a65b0e7607cc"]}),
     ("bug 27d3969b47cc", {"bugs": ["27d3969b47cc"]}),
     ("bug 25cd241408a2", {"bugs": ["25cd241408a2"]}),
+    ("bug 678e54d4bb9a", {"bugs": ["678e54d4bb9a"]}),
 )
 
 
