@@ -65,9 +65,13 @@ class Config:
         if self.shared_loads and self.variant not in ("none", "lru_remove", "skip_if_exists"):
             raise ConfigError(f"shared_loads: {self.variant} has only exclusive loads (spec/Zswap.tla, ExclusiveLoads)")
         if self.shared_loads and self.sync_io:
-            raise ConfigError("shared_loads with sync_io: not modelled (spec/Zswap.tla, ASSUME ~(SyncIO /\\ ~ExclusiveLoads))")
+            raise ConfigError(
+                "shared_loads with sync_io: not modelled (spec/Zswap.tla, ASSUME ~(SyncIO /\\ ~ExclusiveLoads))"
+            )
         if self.redirty and self.swap_shared:
-            raise ConfigError("redirty with swap_shared: not modelled (spec/Zswap.tla, ASSUME ~(Redirty /\\ SwapShared))")
+            raise ConfigError(
+                "redirty with swap_shared: not modelled (spec/Zswap.tla, ASSUME ~(Redirty /\\ SwapShared))"
+            )
         if self.scan_budget < 1:
             raise ConfigError(f"SCAN_BUDGET must be >= 1, got {self.scan_budget}")
         unknown = set(self.bugs) - KNOWN_BUGS

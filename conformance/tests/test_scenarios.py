@@ -497,6 +497,8 @@ def test_shared_slot_free_drops_one_reference() -> None:
     assert function_of(state, "swap_map")[s1] == FnValue({"count": 1, "has_cache": False})
     assert function_of(state, "zswap_tree")[s1] == ENTRY_S1 and function_of(state, "swapped_page")[s1] == v1
     assert "FreeSlot(s=s1)" not in names(system)  # the last reference: not while t1 faults on it
+
+
 # v6.8 with zswap.exclusive_loads off: the page is read, mapped with its folio kept in the swap
 # cache, written to and reclaimed again (spec models skip_if_exists_shared_loads, bug_678e54d4bb9a).
 KEPT = (
