@@ -45,6 +45,8 @@ class Config:
     # The SWP_SYNCHRONOUS_IO swap-cache bypass (a model with `SyncIO <- SyncIOOn`, spec/MCZswap.tla).
     # Generated modules name it only when it is on (gen/generators/render.py).
     sync_io: bool = field(default=False, metadata={"render_only_if_set": True})
+    # The actors that may run swapoff(2) (a model with `Swapoffs = {o1}`: spec/Zswap.tla, Swapoffs).
+    swapoffs: tuple[str, ...] = field(default=(), metadata={"render_only_if_set": True})
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -62,7 +64,7 @@ class Config:
             raise ConfigError(f"BUGS {sorted(unknown)} unknown: the implementation reintroduces {sorted(KNOWN_BUGS)}")
         if not self.tasks and not self.shrinkers:
             raise ConfigError("no actors: give at least one task or shrinker")
-        names = self.tasks + self.shrinkers + self.slots + self.versions
+        names = self.tasks + self.shrinkers + self.swapoffs + self.slots + self.versions
         if len(set(names)) != len(names):
             raise ConfigError(f"model values must be distinct, got {names}")
 
@@ -74,6 +76,10 @@ class Config:
     @property
     def shrinker_values(self) -> tuple[ModelValue, ...]:
         return tuple(ModelValue(n) for n in sorted(self.shrinkers))
+
+    @property
+    def swapoff_values(self) -> tuple[ModelValue, ...]:
+        return tuple(ModelValue(n) for n in sorted(self.swapoffs))
 
     @property
     def slot_values(self) -> tuple[ModelValue, ...]:
@@ -138,4 +144,5 @@ class Config:
             worker_charge_reclaim=bool(constants.get("WORKER_CHARGE_RECLAIM", False)),
             fresh_version=str(constants.get("__fresh_version__", "any")),
             sync_io=bool(constants.get("__sync_io__", False)),
+            swapoffs=names("Swapoffs") if "Swapoffs" in constants else (),
         )

@@ -11,7 +11,9 @@ from collections.abc import Collection
 BUG_NO_ENTRY_RECHECK = "04fc7816089c"  # writeback does not re-check the tree entry: stale data
 BUG_NO_SKIP_IF_EXISTS = "a65b0e7607cc"  # writeback waits on a held pin again: the recursion deadlock
 BUG_LRU_SKIP_CURSOR = "27d3969b47cc"  # on -EEXIST the walk goes on from a cursor it did not pin
-KNOWN_BUGS = frozenset({BUG_NO_ENTRY_RECHECK, BUG_NO_SKIP_IF_EXISTS, BUG_LRU_SKIP_CURSOR})
+# writeback dereferences the zswap tree before it holds the swap-cache folio: use after free under swapoff
+BUG_SWAPOFF_RACE = "5878303c5353"
+KNOWN_BUGS = frozenset({BUG_NO_ENTRY_RECHECK, BUG_NO_SKIP_IF_EXISTS, BUG_LRU_SKIP_CURSOR, BUG_SWAPOFF_RACE})
 
 # The pcs at which a frame holds its slot's pin or folio lock, by the frame's
 # kernel function (spec/README.md, "Who waits on whom").

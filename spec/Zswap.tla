@@ -479,9 +479,14 @@ ChargeFail(t) ==
     /\ swap_map' = IF f.pc \in SyncAllocPcs THEN swap_map ELSE SetPin(s, FALSE)
     /\ swap_cache' = IF SwapTable THEN [swap_cache EXCEPT ![s] = NoFolio]
                      ELSE swap_cache
-    /\ zswap_lru' = LruReinsert(f)
+    \* rotate: put_swap_folio() frees a slot whose use count went meanwhile
+    \* (swapoff's UnusePoison can drop it under a fault's pin).
+    /\ IF Rotate /\ f.pc \notin SyncAllocPcs
+       THEN SlotFreedWithPin(s)
+       ELSE /\ zswap_lru' = LruReinsert(f)
+            /\ UNCHANGED <<zswap_tree, zswap_referenced, swap_device>>
     /\ stack' = IF SwapTable THEN FolioLeaves(PopFault(t), s) ELSE PopFault(t)
-    /\ UNCHANGED <<swapped_page, zswap_tree, zswap_referenced, swap_device>>
+    /\ UNCHANGED swapped_page
 
 \* [6.12 mm/swap_state.c:522] __read_swap_cache_async(): "if (add_to_swap_cache(new_folio, entry, gfp_mask & GFP_RECLAIM_MASK, &shadow))"
 \* the locked, not uptodate folio becomes visible to lookups.

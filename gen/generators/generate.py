@@ -64,6 +64,8 @@ WALK_MODELS = (
     # The SWP_SYNCHRONOUS_IO swap-cache bypass, v6.8's order and 6.12's (the latter not against the C).
     "conf_sync_io_skip_if_exists",
     "conf_sync_io_rotate",
+    # swapoff(2) against the shrinker's writeback on 6.12 (Python reference only).
+    "conf_swapoff_rotate",
 )
 # Larger models: the edge cover as ITF data, replayed by one parametrized test.
 # Each is a small model with more slots (so the LRU holds two entries and

@@ -226,6 +226,21 @@ MUTANTS = (
         '        choice = yield offer("MapFolio")',
         "rotate: do_swap_page always frees the swap cache (should_try_to_free_swap always true)",
     ),
+    # swapoff (conf_swapoff_rotate)
+    Mutant(
+        "rotate_tree_before_folio",
+        "zswap.py",
+        '        if frame.pc == "prepare" and (not rotating(mm) or BUG_SWAPOFF_RACE in mm.cfg.bugs):',
+        '        if frame.pc == "prepare":',
+        "rotate: writeback dereferences the zswap tree before it holds the folio (5878303c5353 undone)",
+    ),
+    Mutant(
+        "unuse_poison_keeps_slot",
+        "swapfile.py",
+        '        yield offer("UnusePoison")\n        swap_state.swap_free(mm, slot)\n',
+        '        yield offer("UnusePoison")\n',
+        "swapoff's unuse_pte() poisons the PTE but forgets swap_free()",
+    ),
 )
 
 CONFIGURATIONS = (
@@ -233,6 +248,7 @@ CONFIGURATIONS = (
     ("bug 04fc7816089c", {"bugs": ["04fc7816089c"]}),
     ("bug a65b0e7607cc", {"bugs": ["a65b0e7607cc"]}),
     ("bug 27d3969b47cc", {"bugs": ["27d3969b47cc"]}),
+    ("bug 5878303c5353", {"bugs": ["5878303c5353"]}),
 )
 
 
