@@ -46,7 +46,7 @@ class Config:
     # Generated modules name it only when it is on (gen/generators/render.py).
     sync_io: bool = field(default=False, metadata={"render_only_if_set": True})
     # The actors that may run swapoff(2) (a model with `Swapoffs = {o1}`: spec/Zswap.tla, Swapoffs).
-    swapoffs: tuple[str, ...] = field(default=(), metadata={"render_only_if_set": True})
+    swapoffs: tuple[str, ...] = field(default=(), metadata={"render_only_if_set": True, "omit_if_default": True})
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:

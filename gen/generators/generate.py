@@ -128,7 +128,7 @@ def graph_config_text(cfg_text: str) -> str:
 def config_text(config: Config) -> str:
     """A TLC config with ``config``'s constants, INIT and NEXT."""
     c = config
-    model_values = [*c.tasks, *c.shrinkers, *c.slots, *c.versions, "NoEntry", "NoFolio", "NoData"]
+    model_values = [*c.tasks, *c.shrinkers, *c.swapoffs, *c.slots, *c.versions, "NoEntry", "NoFolio", "NoData"]
     return tlc_config.config_text(
         [
             ("Tasks", tuple(ModelValue(n) for n in c.tasks)),
@@ -141,6 +141,8 @@ def config_text(config: Config) -> str:
             ("BUGS", frozenset(c.bugs)),
             ("FAIRNESS", c.fairness),
             ("WORKER_CHARGE_RECLAIM", c.worker_charge_reclaim),
+            # a definition a cfg may set (spec/Zswap.tla, Swapoffs): only when the model has swapoff
+            *((("Swapoffs", tuple(ModelValue(n) for n in c.swapoffs)),) if c.swapoffs else ()),
             *((name, ModelValue(name)) for name in model_values),
         ],
         substitutions=[("SyncIO", "SyncIOOn")] if c.sync_io else [],
@@ -505,6 +507,8 @@ def config_json(config: Config) -> dict[str, object]:
     fields: dict[str, object] = {}
     for field in dataclasses.fields(config):
         value = getattr(config, field.name)
+        if field.metadata.get("omit_if_default") and value == field.default:
+            continue  # a newer field: the ITF files of models without it stay as they were
         fields[field.name] = (
             sorted(value) if isinstance(value, frozenset) else list(value) if isinstance(value, tuple) else value
         )
