@@ -52,6 +52,8 @@ class Config:
     shared_loads: bool = field(default=False, metadata={"render_only_if_set": True})
     # The duplicate store (a model with `Redirty <- RedirtyOn`): SwapOutAgain, SwapOutAgainRejected.
     redirty: bool = field(default=False, metadata={"render_only_if_set": True})
+    # The actors that may run swapoff(2) (a model with `Swapoffs = {o1}`: spec/Zswap.tla, Swapoffs).
+    swapoffs: tuple[str, ...] = field(default=(), metadata={"render_only_if_set": True, "omit_if_default": True})
 
     def __post_init__(self) -> None:
         if self.variant not in VARIANTS:
@@ -79,7 +81,7 @@ class Config:
             raise ConfigError(f"BUGS {sorted(unknown)} unknown: the implementation reintroduces {sorted(KNOWN_BUGS)}")
         if not self.tasks and not self.shrinkers:
             raise ConfigError("no actors: give at least one task or shrinker")
-        names = self.tasks + self.shrinkers + self.slots + self.versions
+        names = self.tasks + self.shrinkers + self.swapoffs + self.slots + self.versions
         if len(set(names)) != len(names):
             raise ConfigError(f"model values must be distinct, got {names}")
 
@@ -91,6 +93,10 @@ class Config:
     @property
     def shrinker_values(self) -> tuple[ModelValue, ...]:
         return tuple(ModelValue(n) for n in sorted(self.shrinkers))
+
+    @property
+    def swapoff_values(self) -> tuple[ModelValue, ...]:
+        return tuple(ModelValue(n) for n in sorted(self.swapoffs))
 
     @property
     def slot_values(self) -> tuple[ModelValue, ...]:
@@ -170,4 +176,5 @@ class Config:
             swap_shared=bool(constants.get("__swap_shared__", False)),
             shared_loads=bool(constants.get("__shared_loads__", False)),
             redirty=bool(constants.get("__redirty__", False)),
+            swapoffs=names("Swapoffs") if "Swapoffs" in constants else (),
         )

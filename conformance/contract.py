@@ -13,8 +13,17 @@ BUG_NO_SKIP_IF_EXISTS = "a65b0e7607cc"  # writeback waits on a held pin again: t
 BUG_LRU_SKIP_CURSOR = "27d3969b47cc"  # on -EEXIST the walk goes on from a cursor it did not pin
 BUG_SYNC_EXCLUSIVE_LOAD = "25cd241408a2"  # zswap_load() into the bypass's private folio frees the entry
 BUG_STORE_KEEPS_DUP = "678e54d4bb9a"  # a skipped zswap_store leaves the old (duplicate) entry in the tree
+# writeback dereferences the zswap tree before it holds the swap-cache folio: use after free under swapoff
+BUG_SWAPOFF_RACE = "5878303c5353"
 KNOWN_BUGS = frozenset(
-    {BUG_NO_ENTRY_RECHECK, BUG_NO_SKIP_IF_EXISTS, BUG_LRU_SKIP_CURSOR, BUG_SYNC_EXCLUSIVE_LOAD, BUG_STORE_KEEPS_DUP}
+    {
+        BUG_NO_ENTRY_RECHECK,
+        BUG_NO_SKIP_IF_EXISTS,
+        BUG_LRU_SKIP_CURSOR,
+        BUG_SYNC_EXCLUSIVE_LOAD,
+        BUG_STORE_KEEPS_DUP,
+        BUG_SWAPOFF_RACE,
+    }
 )
 
 # The pcs at which a frame holds its slot's pin or folio lock, by the frame's

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 from . import swap_state, zswap
 from .points import Args
-from .state import MM, SwapinFrame
+from .state import MM, SwapinFrame, SwapoffFrame
+from .zswap import swap_write_ok
+
+
+def _swapin_frame(frames: tuple[object, ...]) -> SwapinFrame | None:
+    """An actor's swap-in frame: a task's bottom one, or swapoff's unuse_pte_range() above its swapoff frame."""
+    if frames and type(frames[0]) is SwapinFrame:
+        return frames[0]
+    if len(frames) > 1 and type(frames[0]) is SwapoffFrame and type(frames[1]) is SwapinFrame:
+        return frames[1]
+    return None
 
 
 def _faults_on(mm: MM, slot: int) -> list[SwapinFrame]:
-    """The swap-in frames of the tasks faulting on ``slot``."""
-    return [frames[0] for frames in mm.stack if frames and type(frames[0]) is SwapinFrame and frames[0].slot == slot]
+    """The swap-in frames on ``slot``: tasks faulting on it, swapoff swapping it in (both hold mmap_lock for read)."""
+    return [f for f in map(_swapin_frame, mm.stack) if f is not None and f.slot == slot]
 
 
 def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, Args]]:
@@ -25,8 +35,8 @@ def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, Args]]:
     """
     faulting: dict[int, bool] = {}  # slot -> some fault on it waits at hit_wait
     for frames in mm.stack:
-        if frames and type(frames[0]) is SwapinFrame:
-            frame = frames[0]
+        frame = _swapin_frame(frames)
+        if frame is not None:
             faulting[frame.slot] = faulting.get(frame.slot, False) or frame.pc == "hit_wait"
     swap_out: list[tuple[str, Args]] = []
     free: list[tuple[str, Args]] = []
@@ -34,13 +44,14 @@ def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, Args]]:
     dup: list[tuple[str, Args]] = []
     again: list[tuple[str, Args]] = []
     referenced: set[str] | None = None
+    write_ok = swap_write_ok(mm)
     for slot, entry in enumerate(mm.swap_map):
         if entry.count:
             if slot not in faulting or entry.count > 1:
                 free.append(("FreeSlot", (("s", slot),)))
             if mm.cfg.swap_shared and entry.count == 1 and slot not in faulting:
                 dup.append(("SwapDuplicate", (("s", slot),)))
-        elif not entry.has_cache:
+        elif not entry.has_cache and write_ok:
             if referenced is None:
                 referenced = mm.referenced_versions()
             fresh = [v for v in versions if v not in referenced]
@@ -81,6 +92,8 @@ def _dirty_shared(mm: MM, slot: int) -> bool:
 
 
 def swap_out_refusal(mm: MM, slot: int, version: str, referenced: set[str] | None = None) -> str | None:
+    if not swap_write_ok(mm):
+        return "swapoff cleared SWP_WRITEOK: the device hands out no slot"
     if mm.swap_map[slot].count:
         return "the slot is in use (count = 1)"
     if mm.swap_map[slot].has_cache:
@@ -106,7 +119,7 @@ def free_slot_refusal(mm: MM, slot: int) -> str | None:
     if not mm.swap_map[slot].count:
         return "the slot is not in use"
     if _faults_on(mm, slot) and mm.swap_map[slot].count == 1:
-        return "a task is faulting on the slot (it holds mmap_lock for read)"
+        return "a task is faulting on the slot, or swapoff swapping it in (mmap_lock held for read)"
     return None
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from conformance.values import FnValue, ModelValue, TlaValue
 
 from .config import Config
-from .state import MM, VARIABLES, Folio, Frame, Snapshot, SwapinFrame, T, WalkFrame, ZswapEntry
+from .state import MM, VARIABLES, Folio, Frame, Snapshot, SwapinFrame, SwapoffFrame, T, WalkFrame, ZswapEntry
 
 NO_ENTRY = ModelValue("NoEntry")
 NO_FOLIO = ModelValue("NoFolio")
@@ -26,7 +26,7 @@ class Observer:
 
     def __init__(self, cfg: Config) -> None:
         self.slots = cfg.slot_values
-        self.actors = cfg.task_values + cfg.shrinker_values
+        self.actors = cfg.task_values + cfg.shrinker_values + cfg.swapoff_values
         self._version = {v.name: v for v in cfg.version_values}
         self._memo: dict[str, dict[Any, TlaValue]] = {name: {} for name in VARIABLES}
         self._last_raws: Snapshot | None = None
@@ -96,6 +96,8 @@ class Observer:
             )
         if type(frame) is WalkFrame:
             return FnValue({"fn": frame.FN, "budget": frame.budget})
+        if type(frame) is SwapoffFrame:
+            return FnValue({"fn": frame.FN, "pc": frame.pc})
         return FnValue(
             {"fn": frame.FN, "entry": self.entry(frame.entry), "pc": frame.pc, "cursor": self.entry(frame.cursor)}
         )

@@ -104,7 +104,19 @@ class WritebackFrame(_WritebackFields):
     FN: ClassVar[str] = "zswap_writeback_entry"
 
 
-Frame = Union[SwapinFrame, WalkFrame, WritebackFrame]
+class _SwapoffFields(NamedTuple):
+    pc: str = "unuse"
+
+
+@final
+class SwapoffFrame(_SwapoffFields):
+    """swapoff(2) of the device: ``unuse`` while try_to_unuse() runs, ``off`` once zswap_swapoff() freed the tree."""
+
+    __slots__ = ()
+    FN: ClassVar[str] = "swapoff"
+
+
+Frame = Union[SwapinFrame, WalkFrame, WritebackFrame, SwapoffFrame]
 F = TypeVar("F", bound=Frame)
 
 # MM.snapshot(): the eight variables, in VARIABLES order.

@@ -16,8 +16,9 @@ from conformance import tla_text
 from conformance.values import ModelValue, TlaValue
 
 # Who takes a step: a faulting task, a background shrinker, either (a reclaim
-# walk runs in both), or the environment (no actor).
-ActorKind = Literal["task", "shrinker", "actor", "environment"]
+# walk runs in both), swapoff(2) (its try_to_unuse() also takes the task's
+# swap-in steps, SwapCacheHit .. MapFolio), or the environment (no actor).
+ActorKind = Literal["task", "shrinker", "actor", "swapoff", "environment"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,11 @@ STEPS: dict[str, StepKind] = {
         StepKind(
             "MapFolioKeepCache", "task", (), "do_swap_page", "{a} maps the page and leaves its folio in the swap cache"
         ),
+        # swapoff(2) (spec: Swapoffs)
+        StepKind("SwapoffStart", "swapoff", (), "swapoff", "{a} starts swapoff (SWP_WRITEOK cleared)"),
+        StepKind("UnuseSlot", "swapoff", ("s",), "unuse_pte_range", "{a}'s try_to_unuse() swaps {s} in"),
+        StepKind("UnusePoison", "swapoff", (), "unuse_pte", "{a}'s unuse_pte() poisons the PTE (folio not uptodate)"),
+        StepKind("ZswapSwapoff", "swapoff", (), "zswap_swapoff", "{a} frees the zswap tree (zswap_swapoff)"),
         StepKind("ShrinkWorker", "shrinker", (), "shrink_worker", "{a} starts a shrink walk"),
         StepKind("SwapDuplicate", "environment", ("s",), "copy_nonpresent_pte", "fork shares {s}: use count 2"),
         StepKind("LruIsolate", "actor", (), "shrink_memcg_cb", "{a} isolates the LRU head"),
@@ -169,7 +175,7 @@ def _value_text(value: TlaValue) -> str:
 def example_text(name: str) -> str:
     """How to write step ``name``, e.g. ``SwapOut(s=s1, v=v1)``."""
     kind = STEPS[name]
-    actor = None if kind.actor == "environment" else ("k1" if kind.actor == "shrinker" else "t1")
+    actor = None if kind.actor == "environment" else {"shrinker": "k1", "swapoff": "o1"}.get(kind.actor, "t1")
     return format_step(name, actor, [(key, ModelValue(f"{key}1")) for key in kind.args])
 
 

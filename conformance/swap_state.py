@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from . import memcontrol, zswap
 from .points import EEXIST, ENOENT, ENOMEM, Blocked, Preemptible, offer
-from .state import MM, Folio, SwapinFrame, WalkFrame
+from .state import MM, Folio, SwapinFrame, SwapoffFrame, WalkFrame
 
 
 def filemap_get_folio(mm: MM, slot: int) -> Folio | None:
@@ -90,6 +90,15 @@ def __delete_from_swap_cache(mm: MM, slot: int) -> None:
     for actor, frames in enumerate(mm.stack):
         if frames and type(frames[0]) is SwapinFrame and frames[0].slot == slot and frames[0].pc == "hit_wait":
             mm.set_pc(actor, 0, "hit_gone")
+        # swapoff's unuse_pte_range() holds the folio the same way (its frame above the swapoff frame)
+        elif (
+            len(frames) == 2
+            and type(frames[0]) is SwapoffFrame
+            and type(frames[1]) is SwapinFrame
+            and frames[1].slot == slot
+            and frames[1].pc == "hit_wait"
+        ):
+            mm.set_pc(actor, 1, "hit_gone")
 
 
 def delete_from_swap_cache(mm: MM, slot: int) -> None:

@@ -35,8 +35,9 @@ from .config import Config
 from .memory import handle_mm_fault
 from .observe import Observer
 from .points import Blocked, Offer, Point, Preemptible
-from .state import MM, SwapinFrame, WalkFrame, WritebackFrame
-from .steps import Step  # re-exported: conformance.kernel.system imports it from here
+from .state import MM, SwapinFrame, SwapoffFrame, WalkFrame, WritebackFrame
+from .steps import Step
+from .swapfile import swapoff  # re-exported: conformance.kernel.system imports it from here
 from .zswap import shrink_worker
 
 # The step vocabulary is conformance.steps' table; these names are kept for the tests.
@@ -118,13 +119,16 @@ class System:
         self.config = config
         self.tasks = config.task_values
         self.shrinkers = config.shrinker_values
-        self.actors = self.tasks + self.shrinkers
+        self.swapoffs = config.swapoff_values
+        self.actors = self.tasks + self.shrinkers + self.swapoffs
         memos = _memos(config)
         self.observer = memos.observer
         self._actor_number = {a: i for i, a in enumerate(self.actors)}
-        self._bodies: tuple[Callable[[MM, int], Preemptible[None]], ...] = (handle_mm_fault,) * len(self.tasks) + (
-            shrink_worker,
-        ) * len(self.shrinkers)
+        self._bodies: tuple[Callable[[MM, int], Preemptible[None]], ...] = (
+            (handle_mm_fault,) * len(self.tasks)
+            + (shrink_worker,) * len(self.shrinkers)
+            + (swapoff,) * len(self.swapoffs)
+        )
         self._slot_offset = {s: i for i, s in enumerate(config.slot_values)}
         self._versions = config.version_values
         self._version_names = [v.name for v in self._versions]
@@ -236,7 +240,9 @@ class System:
             actor
             for actor, frames in zip(self.actors, self.mm.stack)
             if any(
-                type(frame) is not WalkFrame and frame.pc in HOLDING_PCS[type(frame)] and _frame_slot(frame) == offset
+                (type(frame) is SwapinFrame or type(frame) is WritebackFrame)
+                and frame.pc in HOLDING_PCS[type(frame)]
+                and _frame_slot(frame) == offset
                 for frame in frames
             )
         )
@@ -352,7 +358,13 @@ class System:
             return f"{actor.name} {where} is blocked on slot {slot.name}: {point.why} (held by {holders})"
         if point is None:
             if not self.mm.frames(self._actor_number[actor]):
-                need = "a swapped-out slot" if actor in self.tasks else "a non-empty zswap LRU"
+                need = (
+                    "a swapped-out slot"
+                    if actor in self.tasks
+                    else "the device on (no swapoff yet)"
+                    if actor in self.swapoffs
+                    else "a non-empty zswap LRU"
+                )
                 return f"{actor.name} is idle and its first step needs {need}"
             return f"{actor.name} {where} has no step"
         offers = ", ".join(str(self._external(o.name, self._actor_number[actor], o.args)) for o in point)
@@ -366,6 +378,8 @@ class System:
         top = frames[-1]
         if isinstance(top, WalkFrame):
             return f"in the shrink_memcg_cb walk (budget {top.budget})"
+        if isinstance(top, SwapoffFrame):
+            return f"in swapoff at pc {top.pc}"
         slot = self.observer.slot(_frame_slot(top)).name
         return f"in {top.FN}({slot}) at pc {top.pc}"
 

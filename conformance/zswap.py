@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from . import contract, swap_state
 from .points import EEXIST, ENOMEM, Preemptible, offer
-from .state import MM, WalkFrame, WritebackFrame, ZswapEntry
+from .state import MM, SwapoffFrame, WalkFrame, WritebackFrame, ZswapEntry
 
 # Commit ids of bugs the config may reintroduce (Config.bugs).
 BUG_NO_ENTRY_RECHECK = contract.BUG_NO_ENTRY_RECHECK
 BUG_LRU_SKIP_CURSOR = contract.BUG_LRU_SKIP_CURSOR
 BUG_SYNC_EXCLUSIVE_LOAD = contract.BUG_SYNC_EXCLUSIVE_LOAD
 BUG_STORE_KEEPS_DUP = contract.BUG_STORE_KEEPS_DUP
+BUG_SWAPOFF_RACE = contract.BUG_SWAPOFF_RACE
 
 
 def rotating(mm: MM) -> bool:
@@ -37,6 +38,45 @@ def invalidates_when_free(mm: MM) -> bool:
     adds behaviours there.
     """
     return rotating(mm) or mm.cfg.shared_loads
+# The device's lifetime (swapoff: conformance.swapfile).
+class UseAfterFree(AssertionError):
+    """The zswap tree was dereferenced after zswap_swapoff() freed it (what KASAN reports in the kernel)."""
+
+
+def tree_freed(mm: MM) -> bool:
+    """zswap_swapoff() has freed the device's zswap tree."""
+    return any(frames and type(frames[0]) is SwapoffFrame and frames[0].pc == "off" for frames in mm.stack)
+
+
+def swap_write_ok(mm: MM) -> bool:
+    """SWP_WRITEOK: no swapoff has started, so the device hands out new slots."""
+    return not any(frames and type(frames[0]) is SwapoffFrame for frames in mm.stack)
+
+
+def swap_zswap_tree(mm: MM, why: str) -> None:
+    """Dereference the zswap tree (``tree->lock``, ``xa_cmpxchg``): a use after free once swapoff freed it."""
+    if tree_freed(mm):
+        raise UseAfterFree(f"{why}: the zswap tree was freed by zswap_swapoff() (5878303c5353)")
+
+
+def deref_tree_on_first_step(mm: MM, gen: Preemptible[int], why: str) -> Preemptible[int]:
+    """Run ``gen``; the first step it takes starts by dereferencing the zswap tree.
+
+    v6.8's shrink_memcg_cb() took ``spin_lock(&tree->lock)`` right after the
+    LRU lock dropped, before zswap_writeback_entry() held a folio; the model
+    folds that into writeback's first step (spec: TreeDerefPcs, pc "prepare").
+    """
+    point = next(gen)
+    while True:
+        choice = yield point
+        if why:
+            swap_zswap_tree(mm, why)
+            why = ""
+        try:
+            point = gen.send(choice)
+        except StopIteration as stop:
+            result: int = stop.value
+            return result
 
 
 # pool->list_lru, head = oldest
@@ -158,10 +198,12 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible[int]:
     # folio_unlock(folio); folio_put(folio); return -ENOMEM; }"
     if mm.zswap_tree[slot] != entry and BUG_NO_ENTRY_RECHECK not in mm.cfg.bugs:
         yield offer("WbEntryGone")
+        swap_zswap_tree(mm, "zswap_writeback_entry()'s re-check")  # the locked folio pins the device
         swap_state.delete_from_swap_cache(mm, slot)  # and folio_unlock()
         return -ENOMEM
 
     yield offer("WbWrite")
+    swap_zswap_tree(mm, "zswap_writeback_entry()'s re-check")
     # [v6.8 e8f897f4afef mm/zswap.c] "__zswap_load(entry, &folio->page);" ... "folio_mark_uptodate(folio);"
     # ... "__swap_writepage(folio, &wbc);": the folio unlocks when the write completes.
     folio = mm.swap_cache[slot]
@@ -178,7 +220,15 @@ def shrink_memcg_cb(mm: MM, actor: int, depth: int, encountered_page_in_swapcach
     frame = mm.frame(actor, depth, WritebackFrame)
     entry = frame.entry
     if frame.pc != "putback":
-        writeback_result = yield from zswap_writeback_entry(mm, actor, depth)
+        writeback = zswap_writeback_entry(mm, actor, depth)
+        if frame.pc == "prepare" and (not rotating(mm) or BUG_SWAPOFF_RACE in mm.cfg.bugs):
+            # Before 5878303c5353 the callback took the tree's lock as soon as the LRU lock dropped,
+            # before zswap_writeback_entry() held a folio that keeps swapoff out:
+            # [patch <20240126-zswap-writeback-race-v2-2-b10479847099@bytedance.com> mm/zswap.c], removed lines:
+            # "spin_unlock(lock);" ... "spin_lock(&tree->lock);" ... "if (entry != zswap_rb_search(&tree->rbroot, swpoffset))"
+            # 6.12 looks the tree up only with the locked folio: [6.12 mm/zswap.c:1096] "tree = swap_zswap_tree(swpentry);"
+            writeback = deref_tree_on_first_step(mm, writeback, "shrink_memcg_cb()'s spin_lock(&tree->lock)")
+        writeback_result = yield from writeback
         if not writeback_result:
             mm.pop_frame(actor)
             return
@@ -196,6 +246,8 @@ def shrink_memcg_cb(mm: MM, actor: int, depth: int, encountered_page_in_swapcach
     # [v6.8 a65b0e7607cc mm/zswap.c] shrink_memcg_cb(): "if (writeback_result) { zswap_reject_reclaim_fail++;
     # zswap_lru_putback(&entry->pool->list_lru, entry); ret = LRU_RETRY;"
     yield offer("WbPutback")  # spin_lock(lru lock) again
+    # v6.8 took the tree's lock again first, with no folio to pin the device (5878303c5353 removed it)
+    swap_zswap_tree(mm, "shrink_memcg_cb()'s spin_lock(&tree->lock) after writeback")
     # Not invalidated meanwhile, and not back on the list already: list_lru_putback() adds only
     # "if (list_empty(item))" (a shared load re-adds an isolated entry).
     if mm.zswap_tree[entry.slot] == entry and entry not in mm.zswap_lru:

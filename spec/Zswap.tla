@@ -18,9 +18,10 @@
 (* 6.9 .. 6.12 as 6.12.118 has it; the other variants are v6.8's code.     *)
 (*                                                                         *)
 (* Abstracted away (README "What is abstracted away"): one memcg, one swap *)
-(* device, one pool, no readahead, no swapoff, use count 0/1 (2 with     *)
-(* SwapShared), exclusive loads unless a v6.8 model turns them off         *)
-(* (ExclusiveLoads), one reclaim per fault.                                *)
+(* device, one pool, no readahead, use count 0/1 (2 with SwapShared),     *)
+(* exclusive loads unless a v6.8 model turns them off (ExclusiveLoads),    *)
+(* one reclaim per fault; swapoff only where a model turns it on           *)
+(* (Swapoffs).                                                             *)
 (***************************************************************************)
 EXTENDS Naturals, Sequences
 
@@ -40,12 +41,21 @@ CONSTANTS
 ASSUME VARIANT \in {"none", "lru_remove", "skip_if_exists", "swap_table", "rotate"}
 ASSUME PUTBACK \in {"tail", "head"}
 ASSUME SCAN_BUDGET \in Nat \ {0}
-ASSUME BUGS \subseteq {"04fc7816089c", "a65b0e7607cc", "27d3969b47cc", "25cd241408a2", "678e54d4bb9a"}
+ASSUME BUGS \subseteq {"04fc7816089c", "a65b0e7607cc", "27d3969b47cc", "25cd241408a2", "678e54d4bb9a", "5878303c5353"}
 ASSUME FAIRNESS \in {"weak", "strong"}
 ASSUME WORKER_CHARGE_RECLAIM \in BOOLEAN
 ASSUME Tasks \cap Shrinkers = {}
 
-Actors == Tasks \cup Shrinkers
+(* swapoff(2) of the one swap device: the actors that may run it.  None   *)
+(* here; a model names one with the cfg line `Swapoffs = {o1}` (and       *)
+(* `o1 = o1`): TLC lets a cfg give a definition a value.  The device's    *)
+(* lifetime is that actor's bottom frame (README "Swapoff"): no frame,    *)
+(* the device is on; pc "unuse", SWP_WRITEOK is cleared and try_to_unuse() *)
+(* runs; pc "off", zswap_swapoff() has freed the zswap tree.              *)
+Swapoffs == {}
+ASSUME Swapoffs \cap (Tasks \cup Shrinkers) = {}
+
+Actors == Tasks \cup Shrinkers \cup Swapoffs
 
 VARIABLES
     swap_map,      \* si->swap_map: use count and SWAP_HAS_CACHE (the pin)
@@ -76,6 +86,7 @@ SwapinFrame == [fn : {"do_swap_page"}, slot : Slots, page : Versions,
 WalkFrame   == [fn : {"shrink_memcg_cb"}, budget : 0..SCAN_BUDGET]
 WbFrame     == [fn : {"zswap_writeback_entry"}, entry : Entry, pc : WbPcs,
                 cursor : Entry \cup {NoEntry}]
+SwapoffFrame == [fn : {"swapoff"}, pc : {"unuse", "off"}]
 
 (* The swap-in path pins the slot and only later adds its folio, except   *)
 (* with the swap table, which does both in one critical section.          *)
@@ -132,6 +143,10 @@ InUse(s) == swap_map[s].count > 0
 \* A fault on s that misses the swap cache takes the SWP_SYNCHRONOUS_IO bypass.
 Bypasses(s) == SyncIO /\ swap_map[s].count = 1
 LruSkipBug     == "27d3969b47cc" \in BUGS
+(* Bug 5878303c5353 on 6.12's code: writeback dereferences the zswap tree *)
+(* before it holds the swap-cache folio, as shrink_memcg_cb() did before   *)
+(* the fix (TreeDerefPcs).                                                 *)
+SwapoffRaceBug == "5878303c5353" \in BUGS
 
 (* v6.8's zswap.exclusive_loads (b9c91c43412f, v6.5 .. v6.8: the module   *)
 (* parameter, its boot default CONFIG_ZSWAP_EXCLUSIVE_LOADS_DEFAULT_ON off *)
@@ -157,6 +172,8 @@ Redirty == FALSE
 \* Not combined with a shared slot: only the PTE that mapped the kept folio could
 \* redirty it, and which reference a re-store keeps is not modelled.
 ASSUME ~(Redirty /\ SwapShared)
+\* swapoff is modelled with exclusive loads and use count 1 only (no model combines them).
+ASSUME Swapoffs = {} \/ (~SwapShared /\ ~Redirty /\ ExclusiveLoads)
 \* Bug 678e54d4bb9a: a store skipped (zswap disabled) before the duplicate
 \* check leaves the old entry in the tree.
 StoreKeepsDupBug == "678e54d4bb9a" \in BUGS
@@ -288,10 +305,14 @@ SlotFreedWithPin(s) ==
 \* (the same check in v6.8: [v6.8 cfeed8ffe55b mm/memory.c] "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val))").
 \* Without this the state names folios by slot, and the fault would wait
 \* on a new folio that took the slot (RetryFault, below).
+\* swapoff's unuse_pte_range() holds its folio the same way (its swap-in
+\* frame is the second one, above the swapoff frame).
 FolioLeaves(st, s) ==
     [a \in Actors |->
         IF a \in Tasks /\ st[a] # <<>> /\ st[a][1].slot = s /\ st[a][1].pc = "hit_wait"
         THEN <<[st[a][1] EXCEPT !.pc = "hit_gone"]>>
+        ELSE IF a \in Swapoffs /\ Len(st[a]) = 2 /\ st[a][2].slot = s /\ st[a][2].pc = "hit_wait"
+        THEN <<st[a][1], [st[a][2] EXCEPT !.pc = "hit_gone"]>>
         ELSE st[a]]
 
 (***************************************************************************)
@@ -360,9 +381,12 @@ StartFault(t, s) ==
 
 \* [6.12 mm/memory.c:4418-4419] do_swap_page(): "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte))) goto out_nomap;"
 \* another task mapped the page (and the slot may hold another page now).
+\* swapoff: [6.12 mm/swapfile.c:2104-2108] unuse_pte(): "if (unlikely(!pte || !pte_same_as_swp(ptep_get(pte), swp_entry_to_pte(entry)))) { ret = 0; goto out; }"
+\* also after the folio it waited for left the swap cache (pc "hit_gone").
 PteChanged(t) ==
     /\ TopIs(t, "do_swap_page")
-    /\ Top(t).pc \in {"lookup", "hit_wait", "sync_prepare"}
+    /\ \/ Top(t).pc \in {"lookup", "hit_wait", "sync_prepare"}
+       \/ t \in Swapoffs /\ Top(t).pc = "hit_gone"
     /\ ~PageUnchanged(Top(t))
     /\ stack' = PopTop(t)
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
@@ -400,7 +424,7 @@ SwapcachePrepare(t) ==
     IN
     /\ TopIs(t, "do_swap_page")
     /\ f.pc = "lookup"
-    /\ ~Bypasses(s)
+    /\ ~Bypasses(s) \/ t \in Swapoffs
     /\ PageUnchanged(f)
     /\ swap_cache[s] = NoFolio
     /\ ~swap_map[s].has_cache
@@ -420,7 +444,7 @@ SkipSwapcache(t) ==
     LET f == Top(t) IN
     /\ TopIs(t, "do_swap_page")
     /\ f.pc = "lookup"
-    /\ Bypasses(f.slot)
+    /\ Bypasses(f.slot) /\ t \notin Swapoffs
     /\ PageUnchanged(f)
     /\ swap_cache[f.slot] = NoFolio
     /\ stack' = SetTop(t, [f EXCEPT !.pc = IF Rotate THEN "sync_alloc" ELSE "sync_prepare"])
@@ -511,6 +535,12 @@ ChargeReclaim(t) ==
 \* 6.12 has no pin yet ([6.12 mm/memory.c:4031-4032] "folio_put(folio); return NULL;").
 \* lru_remove [patch <20230912001318.2437018-2-nphamcs@gmail.com> mm/swap_state.c]:
 \* "if (zswap_lru_removed) zswap_insert_swpentry_into_lru(entry);"
+\* swapoff: swapin_readahead() returns NULL with the slot still in use, so
+\* [6.12 mm/swapfile.c:2228-2232] unuse_pte_range(): "if (!folio) {" ... "return -ENOMEM;"
+\* and try_to_unuse() fails: swapoff gives up and puts the device back
+\* ([6.12 mm/swapfile.c:2828-2830] "if (err) { /* re-insert swap space back into swap_list */ reinsert_swap_info(p);"):
+\* its frames go, SWP_WRITEOK is set again.
+PopFault(t) == IF t \in Swapoffs THEN [stack EXCEPT ![t] = <<>>] ELSE PopTop(t)
 ChargeFail(t) ==
     LET f == Top(t)
         s == f.slot
@@ -520,9 +550,14 @@ ChargeFail(t) ==
     /\ swap_map' = IF f.pc \in SyncAllocPcs THEN swap_map ELSE SetPin(s, FALSE)
     /\ swap_cache' = IF SwapTable THEN [swap_cache EXCEPT ![s] = NoFolio]
                      ELSE swap_cache
-    /\ zswap_lru' = LruReinsert(f)
-    /\ stack' = IF SwapTable THEN FolioLeaves(PopTop(t), s) ELSE PopTop(t)
-    /\ UNCHANGED <<swapped_page, zswap_tree, zswap_referenced, swap_device>>
+    \* rotate: put_swap_folio() frees a slot whose use count went meanwhile
+    \* (swapoff's UnusePoison can drop it under a fault's pin).
+    /\ IF Rotate /\ f.pc \notin SyncAllocPcs
+       THEN SlotFreedWithPin(s)
+       ELSE /\ zswap_lru' = LruReinsert(f)
+            /\ UNCHANGED <<zswap_tree, zswap_referenced, swap_device>>
+    /\ stack' = IF SwapTable THEN FolioLeaves(PopFault(t), s) ELSE PopFault(t)
+    /\ UNCHANGED swapped_page
 
 \* [6.12 mm/swap_state.c:522] __read_swap_cache_async(): "if (add_to_swap_cache(new_folio, entry, gfp_mask & GFP_RECLAIM_MASK, &shadow))"
 \* the locked, not uptodate folio becomes visible to lookups.
@@ -697,6 +732,90 @@ SyncPteChanged(t) ==
     /\ UNCHANGED <<swapped_page, swap_cache, swap_device>>
 
 (***************************************************************************)
+(* swapoff(2): try_to_unuse() swaps every page in through the swap-in     *)
+(* path, then zswap_swapoff() frees the tree (README "Swapoff").  Only    *)
+(* with Swapoffs # {}.                                                    *)
+(***************************************************************************)
+
+\* The device is on and takes new swap entries (SWP_WRITEOK).
+SwapWriteOk == \A o \in Swapoffs : stack[o] = <<>>
+\* zswap_swapoff() has freed the device's zswap tree.
+TreeFreed == \E o \in Swapoffs : stack[o] # <<>> /\ stack[o][1].pc = "off"
+\* swapoff's unuse_pte_range() is swapping slot s in; it holds the mm's
+\* mmap_lock for read ([6.12 mm/swapfile.c:2342] unuse_mm(): "mmap_read_lock(mm);").
+UnusesSlot(o, s) == Len(stack[o]) >= 2 /\ stack[o][2].slot = s
+
+\* [6.12 mm/swapfile.c:2818] swapoff(): "p->flags &= ~SWP_WRITEOK;"
+\* then [6.12 mm/swapfile.c:2825] "err = try_to_unuse(p->type);": no new
+\* slot is handed out (SwapOut waits for SwapWriteOk).  One device: a
+\* second swapoff finds none.
+SwapoffStart(o) ==
+    /\ \A p \in Swapoffs : stack[p] = <<>>
+    /\ stack' = [stack EXCEPT ![o] = <<[fn |-> "swapoff", pc |-> "unuse"]>>]
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
+\* try_to_unuse() -> unuse_mm() -> unuse_pte_range() meets a PTE that holds
+\* slot s: [6.12 mm/swapfile.c:2216] "folio = swap_cache_get_folio(entry, vma, addr);"
+\* else [6.12 mm/swapfile.c:2225] "folio = swapin_readahead(entry, GFP_HIGHUSER_MOVABLE,"
+\* whose __read_swap_cache_async() is the swap-in path of do_swap_page()
+\* (lookup, pin, charge that may reclaim, add, swap_read_folio()), then
+\* [6.12 mm/swapfile.c:2235-2237] "folio_lock(folio); folio_wait_writeback(folio); ret = unuse_pte(vma, pmd, addr, entry, folio);"
+\* The frame is the contract's swap-in frame, so the steps are the same
+\* (SwapCacheHit ... MapFolio; never MapFolioKeepCache: unuse_pte_range()
+\* always calls [6.12 mm/swapfile.c:2244] "folio_free_swap(folio);").
+\* try_to_unuse()'s second loop over slots that only a swap-cache folio
+\* holds ([6.12 mm/swapfile.c:2457-2459] "folio_lock(folio); folio_wait_writeback(folio); folio_free_swap(folio);")
+\* has DropCleanFolio's effect, and DropCleanFolio stands for it.
+UnuseSlot(o, s) ==
+    /\ stack[o] = <<[fn |-> "swapoff", pc |-> "unuse"]>>
+    /\ swap_map[s].count = 1
+    /\ stack' = [stack EXCEPT ![o] = Append(@, [fn |-> "do_swap_page", slot |-> s,
+                    page |-> swapped_page[s], pc |-> "lookup", lru_removed |-> FALSE])]
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
+\* The folio unuse_pte_range() waited for left the swap cache while it
+\* slept in folio_lock() (writeback's failed re-check: WbEntryGone), and
+\* the PTE still holds the slot.  Unlike do_swap_page(), unuse_pte_range()
+\* does not check folio_test_swapcache() after the lock: unuse_pte() sees
+\* a folio that is not uptodate, as after a read error, and poisons the
+\* PTE: [6.12 mm/swapfile.c:2112] "if (unlikely(hwpoisoned || !folio_test_uptodate(folio))) {"
+\* ... [6.12 mm/swapfile.c:2119] "swp_entry = make_poisoned_swp_entry();"
+\* ... [6.12 mm/swapfile.c:2170] "swap_free(entry);": the page's data is gone.
+UnusePoison(o) ==
+    LET f == Top(o)
+        s == f.slot
+    IN
+    /\ o \in Swapoffs
+    /\ TopIs(o, "do_swap_page")
+    /\ f.pc = "hit_gone"
+    /\ PageUnchanged(f)
+    /\ swap_map' = [swap_map EXCEPT ![s].count = 0]
+    /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
+    /\ IF InvalidatesNow(s)
+       THEN /\ Invalidate(s)
+            /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
+       ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+    /\ stack' = PopTop(o)
+    /\ UNCHANGED swap_cache
+
+\* try_to_unuse() returned 0: no slot is in use, neither by a PTE nor by
+\* SWAP_HAS_CACHE (si->inuse_pages is 0).  Then
+\* [6.12 mm/swapfile.c:2845-2847] "percpu_ref_kill(&p->users); synchronize_rcu(); wait_for_completion(&p->comp);"
+\* waits for every get_swap_device() reference: do_swap_page() holds one
+\* from [6.12 mm/memory.c:4279] "si = get_swap_device(entry);" to its end,
+\* so no task may be faulting.  Writeback holds one only inside
+\* __read_swap_cache_async() ([6.12 mm/swap_state.c:443-445] "si = get_swap_device(entry); if (!si) return NULL;"),
+\* within one step.  Then [6.12 mm/swapfile.c:2886] "zswap_swapoff(p->type);"
+\* frees the tree: [6.12 mm/zswap.c:1684-1687] "for (i = 0; i < nr_zswap_trees[type]; i++) WARN_ON_ONCE(!xa_empty(trees + i)); kvfree(trees);"
+\* The device stays off (no swapon).
+ZswapSwapoff(o) ==
+    /\ stack[o] = <<[fn |-> "swapoff", pc |-> "unuse"]>>
+    /\ \A s \in Slots : swap_map[s].count = 0 /\ ~swap_map[s].has_cache
+    /\ \A t \in Tasks : stack[t] = <<>>
+    /\ stack' = [stack EXCEPT ![o] = <<[fn |-> "swapoff", pc |-> "off"]>>]
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
+
+(***************************************************************************)
 (* Writeback: shrink_worker / zswap_shrinker_scan -> list_lru_walk_one ->  *)
 (* shrink_memcg_cb -> zswap_writeback_entry.                               *)
 (***************************************************************************)
@@ -803,6 +922,9 @@ WbFolioExists(a) ==
 \* [6.12 mm/swap_state.c:467-468] __read_swap_cache_async(): "if (!swap_swapcount(si, entry) && swap_slot_cache_enabled) goto put_and_return;"
 \* -> [6.12 mm/zswap.c:1072-1073] "if (!folio) return -ENOMEM;": the slot was freed meanwhile.
 \* -ENOMEM makes shrink_memcg_cb return LRU_RETRY: no cursor to continue from.
+\* After swapoff every slot is free, and [6.12 mm/swap_state.c:443-445]
+\* "si = get_swap_device(entry); if (!si) return NULL;" fails first: the
+\* same -ENOMEM, and 6.12's writeback has touched no tree.
 WbSlotFreed(a) ==
     /\ WbTop(a, "prepare")
     /\ swap_cache[TopSlot(a)] = NoFolio
@@ -971,6 +1093,7 @@ WbPutback(a) ==
 \* for a page that swap_writepage() put in a free slot.  The swap cache
 \* folio that carried it there is already gone (reclaim freed it).
 SwapOut(s, v) ==
+    /\ SwapWriteOk
     /\ swap_map[s].count = 0
     /\ ~swap_map[s].has_cache
     /\ IsFreshVersion(v)
@@ -1046,12 +1169,14 @@ SwapOutAgainRejected(s, v) ==
 
 \* [6.12 mm/memory.c:1654] zap_nonpresent_ptes(): "free_swap_and_cache_nr(entry, nr);"
 \* the owner unmaps a swapped-out page.  munmap holds mmap_lock for write,
-\* a fault holds it for read: not while a task faults on the slot.
+\* a fault holds it for read: not while a task faults on the slot, nor
+\* while swapoff's unuse_mm() holds it for read (UnusesSlot).
 \* SwapShared: one of two PTEs goes (the other process exits or unmaps it,
 \* whoever faults), and the slot stays in use until the last one goes.
 FreeSlot(s) ==
     /\ InUse(s)
     /\ swap_map[s].count > 1 \/ \A t \in Tasks : ~FaultsOn(t, s)
+    /\ \A o \in Swapoffs : ~UnusesSlot(o, s)
     /\ swap_map' = [swap_map EXCEPT ![s].count = @ - 1]
     /\ IF swap_map[s].count > 1
        THEN UNCHANGED <<swapped_page, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
@@ -1093,7 +1218,7 @@ DropCleanFolio(s) ==
     /\ ~swap_cache[s].locked
     /\ swap_cache[s].uptodate
     /\ SwapShared /\ InUse(s) => FolioClean(s)
-    /\ \A t \in Tasks : ~(stack[t] # <<>> /\ Top(t).fn = "do_swap_page"
+    /\ \A t \in Tasks \cup Swapoffs : ~(stack[t] # <<>> /\ Top(t).fn = "do_swap_page"
                           /\ Top(t).slot = s /\ Top(t).pc = "hit_wait")
     /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
     /\ swap_map' = SetPin(s, FALSE)
@@ -1120,8 +1245,16 @@ WalkStep(a) ==
     \/ WbChargeOk(a) \/ WbChargeReclaim(a) \/ WbChargeFail(a)
     \/ WbEntryGone(a) \/ WbWrite(a) \/ WbPutback(a)
 
+\* swapoff's steps: its own, and those of the swap-ins of try_to_unuse().
+SwapoffStep(o) ==
+    \/ SwapoffStart(o) \/ \E s \in Slots : UnuseSlot(o, s) \/ ZswapSwapoff(o)
+    \/ PteChanged(o) \/ SwapCacheHit(o) \/ SwapcachePrepare(o) \/ ZswapLruRemove(o)
+    \/ ChargeOk(o) \/ ChargeReclaim(o) \/ ChargeFail(o) \/ AddToSwapCache(o)
+    \/ SwapReadFolio(o) \/ MapFolio(o) \/ UnusePoison(o)
+
 ActorNext(a) ==
     \/ a \in Tasks /\ FaultStep(a)
+    \/ a \in Swapoffs /\ SwapoffStep(a)
     \/ a \in Shrinkers /\ ShrinkWorker(a)
     \/ WalkStep(a)
 
@@ -1133,6 +1266,7 @@ Environment ==
 Next ==
     \/ \E t \in Tasks : FaultStep(t)
     \/ \E k \in Shrinkers : ShrinkWorker(k)
+    \/ \E o \in Swapoffs : SwapoffStep(o)
     \/ \E a \in Actors : WalkStep(a)
     \/ Environment
 
@@ -1177,6 +1311,13 @@ TypeOK ==
             /\ stack[k][1] \in WalkFrame /\ stack[k][2] \in WbFrame
             /\ stack[k][2].pc = "charge" /\ stack[k][3] \in WalkFrame
             /\ Len(stack[k]) = 4 => stack[k][4] \in WbFrame
+    /\ \A o \in Swapoffs :
+         \/ stack[o] = <<>>
+         \/ /\ stack[o][1] \in SwapoffFrame
+            /\ Len(stack[o]) \in 1..4
+            /\ Len(stack[o]) > 1 => stack[o][1].pc = "unuse" /\ stack[o][2] \in SwapinFrame
+            /\ Len(stack[o]) > 2 => stack[o][3] \in WalkFrame
+            /\ Len(stack[o]) > 3 => stack[o][4] \in WbFrame
 
 \* No actor waits on a pin that it holds itself (the thread's deadlock).
 NoSelfWait == \A a \in Actors : ~WaitsOn(a, a)
@@ -1199,7 +1340,7 @@ NoDataLoss ==
 
 \* A fault maps exactly the data of the page it faulted on.
 NoStaleData ==
-    [][\A t \in Tasks :
+    [][\A t \in Tasks \cup Swapoffs :
           /\ MapFolio(t) \/ MapFolioKeepCache(t) => swap_cache[Top(t).slot].data = Top(t).page
           /\ SyncMapFolio(t) => SyncReadData(Top(t).slot) = Top(t).page]_vars
 
@@ -1286,7 +1427,7 @@ HitWaitHasFolio ==
 BlockedActorsWait ==
     [][\A a \in Actors, s \in Slots : BlockedOn(a, s) =>
           \/ stack'[a] = stack[a]
-          \/ stack'[a] = <<[stack[a][1] EXCEPT !.pc = "hit_gone"]>>]_vars
+          \/ stack'[a] = [stack[a] EXCEPT ![Len(stack[a])].pc = "hit_gone"]]_vars
 
 \* SWAP_HAS_CACHE is set only on a slot in use (swapcache_prepare() of a
 \* freed slot fails: __swap_duplicate()'s -ENOENT).
@@ -1321,6 +1462,37 @@ WritebackDropsFolioOnlyForGoneEntry ==
     [][\A a \in Actors : stack[a] # <<>> /\ Top(a).fn = "zswap_writeback_entry"
           /\ Top(a).pc = "write" /\ swap_cache'[Top(a).entry.slot] = NoFolio =>
           zswap_tree[Top(a).entry.slot] # Top(a).entry]_vars
+
+\* Swapoff (Swapoffs # {}).  The writeback pcs whose next step dereferences
+\* the zswap tree.  v6.8: shrink_memcg_cb() takes the tree's lock right
+\* after isolating the entry, before zswap_writeback_entry() holds any
+\* folio ([patch <20240126-zswap-writeback-race-v2-2-b10479847099@bytedance.com> mm/zswap.c],
+\* its removed lines: "list_lru_isolate(l, item);" ... "spin_unlock(lock);" ... "spin_lock(&tree->lock);"),
+\* and again after it returned ("writeback_result = zswap_writeback_entry(entry, tree);" then
+\* "spin_lock(&tree->lock);" and "zswap_lru_putback(&entry->pool->list_lru, entry);"): pcs "prepare" and
+\* "putback" (and "write", where the folio lock pins the device).  6.12
+\* (5878303c5353, <20240126-zswap-writeback-race-v2-2-b10479847099@bytedance.com>)
+\* looks the tree up only with the locked swap-cache folio in hand:
+\* [6.12 mm/zswap.c:1089-1097] "concurrent swapping to and from the slot, and concurrent swapoff so we can safely dereference the zswap tree here." ... "tree = swap_zswap_tree(swpentry);"
+\* so only pc "write"; with bug 5878303c5353 also "prepare".
+TreeDerefPcs ==
+    IF ~Rotate THEN {"prepare", "write", "putback"}
+    ELSE IF SwapoffRaceBug THEN {"prepare", "write"} ELSE {"write"}
+
+\* Writeback never dereferences the zswap tree after zswap_swapoff() freed it (5878303c5353).
+WritebackNeverTouchesFreedTree ==
+    [][\A a \in Actors : TreeFreed /\ stack[a] # <<>> /\ Top(a).fn = "zswap_writeback_entry"
+          /\ Top(a).pc \in TreeDerefPcs => stack'[a] = stack[a]]_vars
+
+\* zswap_swapoff() finds the tree empty (its WARN_ON_ONCE) and no entry on the LRU.
+TreeEmptyAtSwapoff ==
+    TreeFreed => /\ \A s \in Slots : zswap_tree[s] = NoEntry
+                 /\ zswap_lru = <<>>
+
+\* swapoff's unuse_pte() never poisons the PTE of a page that is still swapped out.
+UnuseNeverPoisons ==
+    [][\A o \in Swapoffs : stack[o] # <<>> /\ Top(o).fn = "do_swap_page" /\ Top(o).pc = "hit_gone"
+          /\ PageUnchanged(Top(o)) => stack'[o] = stack[o]]_vars
 
 \* Task t is in do_swap_page (or in the reclaim its charge entered).
 Faulting(t) == stack[t] # <<>>

@@ -95,7 +95,7 @@ def type_ok(state: State) -> bool:
         if len(frames) > 4:  # a shrinker whose writeback charge reclaims: walk, writeback, walk, writeback
             return False
         for f in frames:
-            if f["fn"] not in ("do_swap_page", "shrink_memcg_cb", "zswap_writeback_entry"):
+            if f["fn"] not in ("do_swap_page", "shrink_memcg_cb", "zswap_writeback_entry", "swapoff"):
                 return False
     return isinstance(state["zswap_lru"], tuple)
 
@@ -261,7 +261,8 @@ def blocked_actors_wait(before: State, step: Step, after: State, skip: bool) -> 
     for actor, frames in before["stack"].items():
         if blocked_on(before, actor, skip) is None or after["stack"][actor] == frames:
             continue
-        gone = (frames[0].set("pc", "hit_gone"),) if frames[0]["fn"] == "do_swap_page" else None
+        # a task's only frame, or swapoff's unuse_pte_range() above its swapoff frame
+        gone = frames[:-1] + (frames[-1].set("pc", "hit_gone"),) if frames[-1]["fn"] == "do_swap_page" else None
         if after["stack"][actor] != gone:
             return False
     return True
@@ -325,6 +326,33 @@ def writeback_drops_folio_only_for_gone_entry(before: State, step: Step, after: 
                 return False
     return True
 
+
+def _tree_freed(state: State) -> bool:
+    """zswap_swapoff() has freed the tree: a swapoff frame at pc "off" (spec TreeFreed)."""
+    return any(
+        frames and frames[0]["fn"] == "swapoff" and frames[0]["pc"] == "off" for frames in state["stack"].values()
+    )
+
+
+def tree_empty_at_swapoff(state: State) -> bool:
+    """zswap_swapoff() finds the tree empty (its WARN_ON_ONCE) and no entry on the LRU."""
+    return not _tree_freed(state) or (
+        all(e == NO_ENTRY for e in state["zswap_tree"].values()) and not state["zswap_lru"]
+    )
+
+
+def unuse_never_poisons(before: State, step: Step, after: State) -> bool:
+    """swapoff's unuse_pte() never poisons the PTE of a page that is still swapped out (spec UnuseNeverPoisons)."""
+    for actor, frames in before["stack"].items():
+        if len(frames) == 2 and frames[0]["fn"] == "swapoff" and frames[1]["pc"] == "hit_gone":
+            swapin = frames[1]
+            if before["swapped_page"][swapin["slot"]] == swapin["page"] and after["stack"][actor] != frames:
+                return False
+    return True
+
+
+# WritebackNeverTouchesFreedTree has no mirror here: the implementation checks it itself, as KASAN
+# would, by raising conformance.zswap.UseAfterFree when it dereferences a freed tree.
 
 # Action properties that need to know whether writeback skips a pinned slot (BlockedOn does).
 NEEDS_SKIP = frozenset({"blocked_actors_wait"})

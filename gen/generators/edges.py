@@ -45,8 +45,8 @@ def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str
     """
     if action in ACTOR_STEPS or action in FOLDED_STEPS:
         actor = _changed_actor(action, before, after, edge)
-        if action == "StartFault":
-            frame = _function(after, "stack", edge)[actor][0]
+        if action in ("StartFault", "UnuseSlot"):  # the new swap-in frame on top names the slot
+            frame = _function(after, "stack", edge)[actor][-1]
             return Step(action, actor, (("s", frame["slot"]),))
         return Step(action, actor)
     if action in ENVIRONMENT_STEPS:
@@ -66,10 +66,16 @@ def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str
 
 
 def _folio_left_under(old: TlaValue, new: TlaValue) -> bool:
-    """Is ``old`` -> ``new`` a waiting fault whose folio left the swap cache (hit_wait -> hit_gone), nothing else?"""
-    if not (isinstance(old, tuple) and isinstance(new, tuple) and len(old) == len(new) == 1):
+    """Is ``old`` -> ``new`` a waiting fault whose folio left the swap cache (hit_wait -> hit_gone), nothing else?
+
+    A task's swap-in frame is its only one; swapoff's unuse_pte_range() waits the
+    same way in the frame above its swapoff frame.
+    """
+    if not (isinstance(old, tuple) and isinstance(new, tuple) and len(old) == len(new) in (1, 2)):
         return False
-    was, now = old[0], new[0]
+    if old[:-1] != new[:-1]:
+        return False
+    was, now = old[-1], new[-1]
     return (
         isinstance(was, Mapping)
         and isinstance(now, Mapping)

@@ -67,6 +67,8 @@ WALK_MODELS = (
     "conf_shared_rotate",
     # v6.8 with zswap.exclusive_loads off and the redirtied page's second store (the duplicate entry).
     "conf_skip_if_exists_shared_loads",
+    # swapoff(2) against the shrinker's writeback on 6.12 (Python reference only).
+    "conf_swapoff_rotate",
 )
 # Larger models: the edge cover as ITF data, replayed by one parametrized test.
 # Each is a small model with more slots (so the LRU holds two entries and
@@ -129,7 +131,7 @@ def graph_config_text(cfg_text: str) -> str:
 def config_text(config: Config) -> str:
     """A TLC config with ``config``'s constants, INIT and NEXT."""
     c = config
-    model_values = [*c.tasks, *c.shrinkers, *c.slots, *c.versions, "NoEntry", "NoFolio", "NoData"]
+    model_values = [*c.tasks, *c.shrinkers, *c.swapoffs, *c.slots, *c.versions, "NoEntry", "NoFolio", "NoData"]
     return tlc_config.config_text(
         [
             ("Tasks", tuple(ModelValue(n) for n in c.tasks)),
@@ -142,6 +144,8 @@ def config_text(config: Config) -> str:
             ("BUGS", frozenset(c.bugs)),
             ("FAIRNESS", c.fairness),
             ("WORKER_CHARGE_RECLAIM", c.worker_charge_reclaim),
+            # a definition a cfg may set (spec/Zswap.tla, Swapoffs): only when the model has swapoff
+            *((("Swapoffs", tuple(ModelValue(n) for n in c.swapoffs)),) if c.swapoffs else ()),
             *((name, ModelValue(name)) for name in model_values),
         ],
         substitutions=[("SyncIO", "SyncIOOn")] if c.sync_io else [],
@@ -510,6 +514,8 @@ def config_json(config: Config) -> dict[str, object]:
     fields: dict[str, object] = {}
     for field in dataclasses.fields(config):
         value = getattr(config, field.name)
+        if field.metadata.get("omit_if_default") and value == field.default:
+            continue  # a newer field: the ITF files of models without it stay as they were
         fields[field.name] = (
             sorted(value) if isinstance(value, frozenset) else list(value) if isinstance(value, tuple) else value
         )

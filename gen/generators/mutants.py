@@ -249,6 +249,21 @@ MUTANTS = (
         "    if True:",
         "zswap_load() into the SWP_SYNCHRONOUS_IO bypass's private folio frees the entry (25cd241408a2 undone)",
     ),
+    # swapoff (conf_swapoff_rotate)
+    Mutant(
+        "rotate_tree_before_folio",
+        "zswap.py",
+        '        if frame.pc == "prepare" and (not rotating(mm) or BUG_SWAPOFF_RACE in mm.cfg.bugs):',
+        '        if frame.pc == "prepare":',
+        "rotate: writeback dereferences the zswap tree before it holds the folio (5878303c5353 undone)",
+    ),
+    Mutant(
+        "unuse_poison_keeps_slot",
+        "swapfile.py",
+        '        yield offer("UnusePoison")\n        swap_state.swap_free(mm, slot)\n',
+        '        yield offer("UnusePoison")\n',
+        "swapoff's unuse_pte() poisons the PTE but forgets swap_free()",
+    ),
 )
 
 CONFIGURATIONS = (
@@ -258,6 +273,7 @@ CONFIGURATIONS = (
     ("bug 27d3969b47cc", {"bugs": ["27d3969b47cc"]}),
     ("bug 25cd241408a2", {"bugs": ["25cd241408a2"]}),
     ("bug 678e54d4bb9a", {"bugs": ["678e54d4bb9a"]}),
+    ("bug 5878303c5353", {"bugs": ["5878303c5353"]}),
 )
 
 
