@@ -38,6 +38,8 @@ def invalidates_when_free(mm: MM) -> bool:
     adds behaviours there.
     """
     return rotating(mm) or mm.cfg.shared_loads
+
+
 # The device's lifetime (swapoff: conformance.swapfile).
 class UseAfterFree(AssertionError):
     """The zswap tree was dereferenced after zswap_swapoff() freed it (what KASAN reports in the kernel)."""
