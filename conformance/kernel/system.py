@@ -368,7 +368,7 @@ class _Node:
         self.edges: dict[str, tuple[str, str]] = {}
         self.crash: str | None = None
         # step() requests -> (why refused, or None; the command that carries it out)
-        self.requests: dict[tuple[Any, ...], tuple[StepRefused | None, str]] = {}
+        self.requests: dict[tuple[Any, ...], tuple[tuple[type[StepRefused], str, str] | None, str]] = {}
 
 
 class KernelSystem:
@@ -797,13 +797,14 @@ class KernelSystem:
         if outcome is None:
             try:
                 outcome = (None, self._resolve(node, name, actor, args))
-            except StepRefused as error:
-                outcome = (error, "")
+            except StepRefused as error:  # kept without the exception: its traceback would keep this system alive
+                outcome = ((type(error), error.step, error.why), "")
             if request is not None:
                 node.requests[request] = outcome
-        why, command = outcome
-        if why is not None:
-            raise type(why)(why.step, why.why)
+        refusal, command = outcome
+        if refusal is not None:
+            kind, label, why = refusal
+            raise kind(label, why)
         if command.startswith("env "):
             self._take(node, command)
             return
