@@ -40,7 +40,7 @@ from conformance.values import FnValue, ModelValue, TlaValue
 from ..config import Config
 from ..contract import HOLDING_PCS
 from ..steps import Step
-from ..system import BadArguments, KernelBug, NotEnabled, UnknownActor, UnknownStep
+from ..system import BadArguments, KernelBug, NotEnabled, StepRefused, UnknownActor, UnknownStep
 
 NO_ENTRY = ModelValue("NoEntry")
 NO_FOLIO = ModelValue("NoFolio")
@@ -341,7 +341,19 @@ def memo_mode(exe: Path) -> str:
 class _Node:
     """One state of the C: what it observes, and once explored, its trials and the edges out of it."""
 
-    __slots__ = ("raw", "state", "explored", "steps", "blocked", "env_ok", "env_steps", "enabled", "edges", "crash")
+    __slots__ = (
+        "raw",
+        "state",
+        "explored",
+        "steps",
+        "blocked",
+        "env_ok",
+        "env_steps",
+        "enabled",
+        "edges",
+        "crash",
+        "requests",
+    )
 
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
@@ -355,6 +367,8 @@ class _Node:
         # harness command -> (its answer, the key of the state it leads to)
         self.edges: dict[str, tuple[str, str]] = {}
         self.crash: str | None = None
+        # step() requests -> (why refused, or None; the command that carries it out)
+        self.requests: dict[tuple[Any, ...], tuple[tuple[type[StepRefused], str, str] | None, str]] = {}
 
 
 class KernelSystem:
@@ -770,7 +784,37 @@ class KernelSystem:
         return node.edges[command]
 
     def step(self, name: str, actor: ModelValue | str | None = None, **args: TlaValue) -> None:
-        """Carry out one step, or raise a StepRefused subclass and change nothing."""
+        """Carry out one step, or raise a StepRefused subclass and change nothing.
+
+        What a request comes to in a state (its command, or why it is refused) is a function of the
+        state: memoized in the state's node, so the suite's many refusal checks cost a lookup."""
+        node = self._explored()
+        request: tuple[Any, ...] | None = (name, actor, tuple(sorted(args.items())))
+        try:
+            outcome = node.requests.get(request)  # type: ignore[arg-type]
+        except TypeError:  # an unhashable argument: refused below, not memoized
+            request, outcome = None, None
+        if outcome is None:
+            try:
+                outcome = (None, self._resolve(node, name, actor, args))
+            except StepRefused as error:  # kept without the exception: its traceback would keep this system alive
+                outcome = ((type(error), error.step, error.why), "")
+            if request is not None:
+                node.requests[request] = outcome
+        refusal, command = outcome
+        if refusal is not None:
+            kind, label, why = refusal
+            raise kind(label, why)
+        if command.startswith("env "):
+            self._take(node, command)
+            return
+        start, end, events = self._take(node, command).split()
+        if classify(start, end, int(events)) != name:
+            label = _label(name, actor, args)
+            raise KernelBug(f"{label}: the real run did {start} -> {end} (events {events}), not what its trial did")
+
+    def _resolve(self, node: _Node, name: str, actor: ModelValue | str | None, args: dict[str, TlaValue]) -> str:
+        """The harness command that carries out this request here, or the StepRefused that says why not."""
         label = _label(name, actor, args)
         if name not in ACTOR_STEPS and name not in ENV_STEPS:
             raise UnknownStep(label, f"no step is called {name!r}; steps: {', '.join(sorted(ACTOR_STEPS | ENV_STEPS))}")
@@ -787,15 +831,13 @@ class KernelSystem:
             if key == "v" and value not in self._version_index:
                 raise BadArguments(label, f"v = {value!r} is not in Versions")
             values[key] = value
-        node = self._explored()
         if name in ENV_STEPS:
             if actor is not None:
                 raise UnknownActor(label, f"{name} is the environment's step: call it without an actor")
             want = Step(name, None, tuple(sorted(values.items())))
             if want not in node.env_steps:
                 raise NotEnabled(label, "its guard is false in this state")
-            self._take(node, self._env_command(name, values))
-            return
+            return self._env_command(name, values)
         if actor is None:
             raise UnknownActor(label, f"{name} is an actor's step: say which actor takes it")
         who = ModelValue(actor) if isinstance(actor, str) else actor
@@ -809,9 +851,7 @@ class KernelSystem:
         else:
             why = "it is blocked" if number in node.blocked else "the real code does not take it here"
             raise NotEnabled(label, f"{who.name} {self.describe(who)}: {why}")
-        start, end, events = self._take(node, f"run {n} {value}").split()
-        if classify(start, end, int(events)) != name:
-            raise KernelBug(f"{label}: the real run did {start} -> {end} (events {events}), not what its trial did")
+        return f"run {n} {value}"
 
 
 def _label(name: str, actor: object, args: dict[str, TlaValue]) -> str:

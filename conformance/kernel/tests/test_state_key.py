@@ -44,7 +44,7 @@ s1, t1, k1, v1 = (ModelValue(n) for n in ("s1", "t1", "k1", "v1"))
 def test_memoized_answers_are_what_the_c_answers_from_any_history(
     name: str, kernel_harness: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Random schedules, short (back to the initial state every 12 steps) so that states come back by other
+    """Random schedules, short (back to the initial state every 10 steps) so that states come back by other
     histories: each memoized exploration and step is checked against the C run from this history."""
     monkeypatch.setenv("KC_MEMO", "state")
     monkeypatch.setenv("KC_MEMO_CHECK", "1")
@@ -53,8 +53,8 @@ def test_memoized_answers_are_what_the_c_answers_from_any_history(
     nodes = ksys._NODES[system._scope]
     hits = 0
     try:
-        for n in range(240):
-            if n % 12 == 0:
+        for n in range(160):
+            if n % 10 == 0:
                 system.reset()
             hits += system._node().explored is not None  # this state was explored before: the check compares
             enabled = sorted(system.enabled(), key=str)
@@ -65,7 +65,7 @@ def test_memoized_answers_are_what_the_c_answers_from_any_history(
             system.step(step.name, step.actor, **dict(step.args))
     finally:
         system.close()
-    assert hits > 60, f"only {hits} states were met again: the check compared little ({len(nodes)} states known)"
+    assert hits > 40, f"only {hits} states were met again: the check compared little ({len(nodes)} states known)"
 
 
 def test_two_histories_to_one_state_share_its_key(kernel_harness: Path, monkeypatch: pytest.MonkeyPatch) -> None:
