@@ -94,7 +94,9 @@ class ProtocolMachine(RuleBasedStateMachine):
         after = self.system.observe()
         self._refresh()
         for name in ACTION_PROPERTIES:
-            if name not in self.violates and not p.check_action(name, before, step, after, self.skip_if_exists):
+            if name not in self.violates and not p.check_action(
+                name, before, step, after, self.skip_if_exists, self.config.sync_io
+            ):
                 raise PropertyViolated(name, self.trace)
 
     def _check(self, name: str, *args: Any) -> None:
@@ -107,11 +109,11 @@ class ProtocolMachine(RuleBasedStateMachine):
 
     @invariant()
     def no_self_wait(self) -> None:
-        self._check("no_self_wait", self.skip_if_exists)
+        self._check("no_self_wait", self.skip_if_exists, self.config.sync_io)
 
     @invariant()
     def no_wait_cycle(self) -> None:
-        self._check("no_wait_cycle", self.skip_if_exists)
+        self._check("no_wait_cycle", self.skip_if_exists, self.config.sync_io)
 
     @invariant()
     def no_data_loss(self) -> None:
@@ -136,7 +138,10 @@ class ProtocolMachine(RuleBasedStateMachine):
     @invariant()
     def blocked_agrees_with_spec(self) -> None:
         """The implementation's blocked() is the spec's WaitsOn relation."""
-        spec = {a: frozenset(b) for a, b in p.waits_on(self.system.observe(), self.skip_if_exists).items()}
+        spec = {
+            a: frozenset(b)
+            for a, b in p.waits_on(self.system.observe(), self.skip_if_exists, self.config.sync_io).items()
+        }
         mine = self.system.blocked()
         assert {a: h for a, h in spec.items() if a in mine} == mine, (spec, mine)
 

@@ -38,8 +38,9 @@ def holds(state: State, actor: ModelValue, slot: ModelValue) -> bool:
     return False
 
 
-def blocked_on(state: State, actor: ModelValue, skip_if_exists: bool) -> ModelValue | None:
-    """The slot the actor waits on (BlockedOn), or None."""
+def blocked_on(state: State, actor: ModelValue, skip_if_exists: bool, sync_io: bool = False) -> ModelValue | None:
+    """The slot the actor waits on (BlockedOn), or None.  ``sync_io``: a fault that would take the
+    SWP_SYNCHRONOUS_IO bypass (use count 1) does not wait on a pin, it skips the swap cache."""
     frames = state["stack"][actor]
     if not frames:
         return None
@@ -50,22 +51,23 @@ def blocked_on(state: State, actor: ModelValue, skip_if_exists: bool) -> ModelVa
         if state["swapped_page"][s] != f["page"]:
             return None
         folio = state["swap_cache"][s]
-        if f["pc"] == "lookup" and folio == NO_FOLIO and state["swap_map"][s]["has_cache"]:
+        bypasses = sync_io and state["swap_map"][s]["count"] == 1
+        if f["pc"] == "lookup" and folio == NO_FOLIO and state["swap_map"][s]["has_cache"] and not bypasses:
             return s
         if f["pc"] == "hit_wait" and folio != NO_FOLIO and folio["locked"]:
             return s
     elif f["fn"] == "zswap_writeback_entry" and f["pc"] == "prepare":
         s = f["entry"]["slot"]
         m = state["swap_map"][s]
-        if state["swap_cache"][s] == NO_FOLIO and m["count"] == 1 and m["has_cache"] and not skip_if_exists:
+        if state["swap_cache"][s] == NO_FOLIO and m["count"] > 0 and m["has_cache"] and not skip_if_exists:
             return s
     return None
 
 
-def waits_on(state: State, skip_if_exists: bool) -> dict[ModelValue, set[ModelValue]]:
+def waits_on(state: State, skip_if_exists: bool, sync_io: bool = False) -> dict[ModelValue, set[ModelValue]]:
     edges: dict[ModelValue, set[ModelValue]] = {a: set() for a in state["stack"]}
     for a in state["stack"]:
-        s = blocked_on(state, a, skip_if_exists)
+        s = blocked_on(state, a, skip_if_exists, sync_io)
         if s is not None:
             edges[a] = {b for b in state["stack"] if holds(state, b, s)}
     return edges
@@ -86,7 +88,7 @@ def _reachable(edges: dict[ModelValue, set[ModelValue]], start: ModelValue) -> s
 def type_ok(state: State) -> bool:
     """Every variable has the shape the contract gives it (a structural subset of TypeOK)."""
     for m in state["swap_map"].values():
-        if set(m) != {"count", "has_cache"} or m["count"] not in (0, 1):
+        if set(m) != {"count", "has_cache"} or m["count"] not in (0, 1, 2):  # 2: SwapShared
             return False
     for folio in state["swap_cache"].values():
         if folio != NO_FOLIO and set(folio) != {"locked", "uptodate", "data"}:
@@ -100,22 +102,22 @@ def type_ok(state: State) -> bool:
     return isinstance(state["zswap_lru"], tuple)
 
 
-def no_self_wait(state: State, skip: bool) -> bool:
+def no_self_wait(state: State, skip: bool, sync_io: bool = False) -> bool:
     """No actor waits on a pin that it holds itself (the thread's deadlock)."""
-    edges = waits_on(state, skip)
+    edges = waits_on(state, skip, sync_io)
     return all(a not in edges[a] for a in edges)
 
 
-def no_wait_cycle(state: State, skip: bool) -> bool:
+def no_wait_cycle(state: State, skip: bool, sync_io: bool = False) -> bool:
     """No actor waits, through a chain of pin holders, on itself."""
-    edges = waits_on(state, skip)
+    edges = waits_on(state, skip, sync_io)
     return all(a not in _reachable(edges, a) for a in edges)
 
 
 def no_data_loss(state: State) -> bool:
     """A swapped-out page's data is in zswap, on the device, or in an uptodate swap-cache folio."""
     for s, m in state["swap_map"].items():
-        if m["count"] != 1:
+        if m["count"] == 0:
             continue
         page = state["swapped_page"][s]
         entry, folio = state["zswap_tree"][s], state["swap_cache"][s]
@@ -256,10 +258,10 @@ def swapin_follows_control_flow(before: State, step: Step, after: State) -> bool
     return True
 
 
-def blocked_actors_wait(before: State, step: Step, after: State, skip: bool) -> bool:
+def blocked_actors_wait(before: State, step: Step, after: State, skip: bool, sync_io: bool = False) -> bool:
     """An actor blocked on a slot takes no step of its own (a fault whose folio leaves the cache: hit_gone)."""
     for actor, frames in before["stack"].items():
-        if blocked_on(before, actor, skip) is None or after["stack"][actor] == frames:
+        if blocked_on(before, actor, skip, sync_io) is None or after["stack"][actor] == frames:
             continue
         # a task's only frame, or swapoff's unuse_pte_range() above its swapoff frame
         gone = frames[:-1] + (frames[-1].set("pc", "hit_gone"),) if frames[-1]["fn"] == "do_swap_page" else None
@@ -271,7 +273,7 @@ def blocked_actors_wait(before: State, step: Step, after: State, skip: bool) -> 
 def pin_only_in_use(before: State, step: Step, after: State) -> bool:
     """SWAP_HAS_CACHE is set only on a slot in use."""
     return all(
-        m["count"] == 1
+        m["count"] > 0
         for s, m in before["swap_map"].items()
         if not m["has_cache"] and after["swap_map"][s]["has_cache"]
     )
@@ -358,10 +360,10 @@ def unuse_never_poisons(before: State, step: Step, after: State) -> bool:
 NEEDS_SKIP = frozenset({"blocked_actors_wait"})
 
 
-def check_action(name: str, before: State, step: Step, after: State, skip: bool) -> bool:
+def check_action(name: str, before: State, step: Step, after: State, skip: bool, sync_io: bool = False) -> bool:
     """Evaluate the action property ``name`` on one step."""
     prop = globals()[name]
-    return bool(prop(before, step, after, skip) if name in NEEDS_SKIP else prop(before, step, after))
+    return bool(prop(before, step, after, skip, sync_io) if name in NEEDS_SKIP else prop(before, step, after))
 
 
 StateProperty = Callable[[State], bool]

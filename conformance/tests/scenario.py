@@ -20,6 +20,6 @@ def run(config: Config, schedule: str) -> tuple[System, dict[str, list[Step]]]:
         system.step(step.name, step.actor, **dict(step.args))
         after = system.observe()
         for name in ACTION_PROPERTIES:
-            if not p.check_action(name, before, step, after, skip):
+            if not p.check_action(name, before, step, after, skip, config.sync_io):
                 violations.setdefault(name, []).append(step)
     return system, violations

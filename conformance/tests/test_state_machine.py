@@ -154,3 +154,38 @@ def test_shared_loads_keep_every_other_safety_property(budget: int) -> None:
     )
     machine = machine_for(config, FIXED["skip_if_exists"] | SHARED_LOADS_GIVE_UP)
     run_state_machine_as_test(machine, settings=RANDOM)
+
+
+@pytest.mark.parametrize("variant", ["skip_if_exists", "rotate"])
+@pytest.mark.parametrize("shared", [False, True])
+def test_fixed_variant_keeps_every_safety_property_on_the_bypass(variant: str, shared: bool) -> None:
+    # The SWP_SYNCHRONOUS_IO bypass with SyncPteChanged (spec models sync_io_skip_if_exists,
+    # sync_io_rotate), and with use count 2 (SwapShared: shared_skip_if_exists, shared_rotate).
+    config = Config(
+        tasks=("t1", "t2"),
+        shrinkers=SHRINKERS,
+        slots=("s1", "s2"),
+        versions=("v1", "v2", "v3"),
+        variant=variant,
+        scan_budget=2,
+        sync_io=True,
+        swap_shared=shared,
+    )
+    machine = machine_for(config, FIXED[variant])
+    run_state_machine_as_test(machine, settings=RANDOM)
+
+
+def test_bug_25cd241408a2_data_loss_is_found() -> None:
+    found = _hunt(
+        Config(
+            variant="skip_if_exists",
+            tasks=("t1",),
+            shrinkers=(),
+            slots=("s1",),
+            versions=("v1", "v2"),
+            sync_io=True,
+            bugs=frozenset({"25cd241408a2"}),
+        ),
+        "no_data_loss",
+    )
+    assert found.trace[-1].name == "SyncPteChanged", " ".join(map(str, found.trace))
