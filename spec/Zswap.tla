@@ -725,11 +725,14 @@ SyncPteChanged(t) ==
     /\ TopIs(t, "do_swap_page")
     /\ Top(t).pc = "sync_read"
     /\ swap_map' = SetPin(s, FALSE)
+    \* swapcache_clear() frees a slot whose use count went meanwhile (swapoff's
+    \* UnusePoison can drop it under the pin), as put_swap_folio() does (ChargeFail).
     /\ IF ExclusiveBypassLoad /\ zswap_tree[s] # NoEntry
-       THEN Invalidate(s)
-       ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced>>
+       THEN /\ Invalidate(s)
+            /\ UNCHANGED swap_device
+       ELSE SlotFreedWithPin(s)
     /\ stack' = PopTop(t)
-    /\ UNCHANGED <<swapped_page, swap_cache, swap_device>>
+    /\ UNCHANGED <<swapped_page, swap_cache>>
 
 (***************************************************************************)
 (* swapoff(2): try_to_unuse() swaps every page in through the swap-in     *)
