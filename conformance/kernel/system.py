@@ -644,7 +644,8 @@ class KernelSystem:
             if isinstance(row, dict):
                 node.crash = node.crash or (
                     f"trying {self.actors[row['actor']].name} with input {row['input']} "
-                    f"crashed the kernel code (exit {row['crash']}) in the state with key {key}:\n{error}"
+                    f"crashed the kernel code (exit {row['crash']}) at "
+                    f"{self.describe(self.actors[row['actor']])}:\n{error}"
                 )
                 continue
             number, value, start, end, events, _, target, raw = row
@@ -665,7 +666,7 @@ class KernelSystem:
             if "crash" in row:
                 node.crash = node.crash or (
                     f"the environment step {name} on slot {slot} crashed the kernel code "
-                    f"(exit {row['crash']}) in the state with key {key}:\n{error}"
+                    f"(exit {row['crash']}):\n{error}"
                 )
                 continue
             command = f"env {name} {slot}" + (f" {v}" if name == "SwapOut" else "")
