@@ -1198,6 +1198,8 @@ static void explore_start(struct kc_trial *t)
 	t->fd = fds[0];
 }
 
+static bool kc_explore_crashed;	/* a trial of this explore crashed: the rest are not tried */
+
 static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
 {
 	static char buf[1 << 16];
@@ -1216,6 +1218,7 @@ static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 
+		kc_explore_crashed = true;	/* its report stays the last thing on stderr */
 		if (t->env)
 			fprintf(rec, "{\"env\":[\"%s\",%d,%d],\"crash\":%d}", t->env, t->s, t->v, code);
 		else
@@ -1233,7 +1236,7 @@ static void explore_all(struct kc_trial *t, int n, FILE *rec)
 {
 	bool first = true;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < n && !kc_explore_crashed; i++) {
 		explore_start(&t[i]);
 		explore_finish(&t[i], rec, &first);
 	}
@@ -1254,6 +1257,7 @@ static void explore(const char *args)
 	bool first = true;
 	int n = 0;
 
+	kc_explore_crashed = false;
 	key = kc_capture(kc_key_line, &key_len);
 	kc_fresh_versions(!strncmp(args + strspn(args, " "), "first", 5), fresh);
 	for (int i = 0; i < n_actors; i++) {

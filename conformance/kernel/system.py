@@ -19,6 +19,9 @@ process and not ctypes/cffi: see README.md.
 * ``step()``: moves along a memoized edge; the harness process is made only
   when a state must be explored (or ``mapped``/``successors`` asked), and then
   replays the system's log, each answer and the key checked against the memo.
+  A step into a state nobody explored yet sends its ``explore`` ahead: the
+  harness forks the trials while the caller compares the state it already
+  has (from the trial that led there).
 * ``copy()``: the same log and key, no process until one is needed.
 """
 
@@ -405,13 +408,15 @@ class KernelSystem:
         self._scope = (str(self.exe), self._init, os.environ.get("KC_ENV_GUARD", ""), self.memo)
         self._nodes = _NODES.setdefault(self._scope, {})
         self._proc: _Harness | None = None
+        self._ahead: tuple[tuple[int, list[str], bool, str, int], str, _Node] | None = None
         self.reset()
 
     # -- state ---------------------------------------------------------------
     def reset(self) -> None:
         if self._proc is not None:
-            self._proc.close()
+            self._proc.close()  # reads the answers still owed, the exploration sent ahead's too
         self._proc = None
+        self._ahead = None
         self._hlen = 0  # how many commands of the log the harness process has run
         self._log: list[str] = []  # the commands that made this state
         self._answers: list[str] = []  # their answers (from the trials that foresaw them)
@@ -433,6 +438,7 @@ class KernelSystem:
         other = KernelSystem.__new__(KernelSystem)
         other.__dict__.update(self.__dict__)
         other._proc = None
+        other._ahead = None
         other._hlen = 0
         other._log = list(self._log)
         other._answers = list(self._answers)
@@ -452,31 +458,68 @@ class KernelSystem:
 
         Each command's answer must be what the memo says it is, and the state reached must have this
         system's key: else the C is not deterministic, or the state key misses some of the C's state."""
+        return self._receive(self._send(extra))
+
+    def _send(self, extra: Sequence[str]) -> tuple[int, list[str], bool, str, int]:
+        """Send what :meth:`_materialize` runs, without reading the answers (:meth:`_receive` does)."""
+        self._drain_ahead()
         proc = self._proc
         if proc is None:
             proc = self._proc = _Harness(self.exe, self._init)
             self._hlen = 0
-        todo = self._log[self._hlen :]
+        start = self._hlen
+        todo = self._log[start:]
         check_key = self.memo == "state" and bool(todo)
         lines = [*todo, *(["key"] if check_key else []), *extra]
-        answers: list[str] = []
-        for start in range(0, len(lines), 500):  # a few round trips, each well within the pipes
-            answers += proc.ask_all(lines[start : start + 500])
-        for n, (command, got) in enumerate(zip(todo, answers), self._hlen):
+        if len(lines) > 400:  # well within the pipes, in a few round trips
+            for first in range(0, len(todo), 400):  # these answers go unchecked; the key check still holds
+                proc.ask_all(todo[first : first + 400])
+            todo, start = [], len(self._log)
+            lines = [*(["key"] if check_key else []), *extra]
+        proc.send(lines, now=0)
+        self._hlen = len(self._log)
+        return start, todo, check_key, self._key, len(extra)
+
+    def _receive(self, pending: tuple[int, list[str], bool, str, int]) -> list[str]:
+        start, todo, check_key, key, extra = pending
+        assert self._proc is not None
+        answers = self._proc.take_early(len(todo) + check_key + extra)
+        if len(answers) < len(todo) + check_key + extra:
+            raise HarnessError(f"the kernel harness died:\n{self._proc.error_text()}")
+        for n, (command, got) in enumerate(zip(todo, answers), start):
             if got != self._answers[n]:
                 raise KernelBug(
                     f"replayed in a fresh harness process, step {n + 1} (`{command}`) answered {got!r}, "
                     f"its trial {self._answers[n]!r}: the C is not deterministic, or the state key misses "
                     f"some of its state (KC_MEMO=log keys trials by step log)"
                 )
-        if check_key and answers[len(todo)] != self._key:
+        if check_key and answers[len(todo)] != key:
             raise KernelBug(
-                f"replayed in a fresh harness process, this system's {len(self._log)} steps reach the state key\n"
-                f"  {answers[len(todo)]}\nnot the one its trials foresaw\n  {self._key}\n"
+                f"replayed in a fresh harness process, this system's steps reach the state key\n"
+                f"  {answers[len(todo)]}\nnot the one its trials foresaw\n  {key}\n"
                 f"the C is not deterministic, or the state key misses some of its state"
             )
-        self._hlen = len(self._log)
         return answers[len(todo) + check_key :]
+
+    def _send_ahead(self) -> None:
+        """This (new) state's exploration, sent to the harness now and read when needed: the harness forks
+        the trials while the caller compares the state it already knows (from the trial that led here)."""
+        node = self._node()
+        if node.explored is not None or self._check or self._ahead is not None:
+            return
+        if self._proc is None and self._hlen == 0 and len(self._log) > 200:
+            return
+        fresh = "first" if self.config.fresh_version == "first" else "any"
+        self._ahead = (self._send([f"explore {fresh}"]), self._key, node)
+
+    def _drain_ahead(self) -> None:
+        """Read the exploration sent ahead, if any, into its state's node."""
+        if self._ahead is None:
+            return
+        pending, key, node = self._ahead
+        self._ahead = None
+        [text] = self._receive(pending)
+        self._absorb(key, node, text)
 
     def _node(self) -> _Node:
         return self._nodes[self._key]
@@ -611,27 +654,38 @@ class KernelSystem:
             if node.crash is not None:
                 raise HarnessError(node.crash)
             return node
+        if self._ahead is not None:
+            self._drain_ahead()
+            if node.explored is not None and not self._check:
+                if node.crash is not None:
+                    raise HarnessError(node.crash)
+                return node
         fresh = "first" if self.config.fresh_version == "first" else "any"
         [text] = self._materialize([f"explore {fresh}"])
+        self._absorb(self._key, node, text)
+        if node.crash is not None:
+            raise HarnessError(node.crash)
+        return node
+
+    def _absorb(self, own_key: str, node: _Node, text: str) -> None:
+        """Record an ``explore`` answer for the state ``own_key`` (checked against it, and against the memo
+        under KC_MEMO_CHECK)."""
         record = json.loads(text)
         key = record.pop("key")
-        if self.memo == "state" and key != self._key:
+        if self.memo == "state" and key != own_key:
             raise KernelBug(
                 f"explore: the harness stands in the state with key\n  {key}\nnot this system's\n"
-                f"  {self._key}\nthe C is not deterministic, or the state key misses some of its state"
+                f"  {own_key}\nthe C is not deterministic, or the state key misses some of its state"
             )
         if node.explored is not None:  # KC_MEMO_CHECK: the same state key must explore the same
             if record != node.explored:
                 raise KernelBug(
                     "KC_MEMO_CHECK: this state's trials differ from those memoized for its state key "
-                    f"(another history): the state key misses some of the C's state\n  key: {self._key}\n"
+                    f"(another history): the state key misses some of the C's state\n  key: {own_key}\n"
                     f"  now: {json.dumps(record)}\n  memo: {json.dumps(node.explored)}"
                 )
-            return node
-        self._attach(self._key, node, record)
-        if node.crash is not None:
-            raise HarnessError(node.crash)
-        return node
+            return
+        self._attach(own_key, node, record)
 
     def _attach(self, key: str, node: _Node, data: dict[str, Any]) -> None:
         """Record what ``explore`` found in state ``key``: its steps, whether it is blocked, its edges."""
@@ -644,7 +698,8 @@ class KernelSystem:
             if isinstance(row, dict):
                 node.crash = node.crash or (
                     f"trying {self.actors[row['actor']].name} with input {row['input']} "
-                    f"crashed the kernel code (exit {row['crash']}) in the state with key {key}:\n{error}"
+                    f"crashed the kernel code (exit {row['crash']}) at "
+                    f"{self.describe(self.actors[row['actor']])}:\n{error}"
                 )
                 continue
             number, value, start, end, events, _, target, raw = row
@@ -665,7 +720,7 @@ class KernelSystem:
             if "crash" in row:
                 node.crash = node.crash or (
                     f"the environment step {name} on slot {slot} crashed the kernel code "
-                    f"(exit {row['crash']}) in the state with key {key}:\n{error}"
+                    f"(exit {row['crash']}):\n{error}"
                 )
                 continue
             command = f"env {name} {slot}" + (f" {v}" if name == "SwapOut" else "")
@@ -777,6 +832,8 @@ class KernelSystem:
         self._key = edge[1]
         if self._check:
             self._materialize()  # the real C, run again here, must answer as the memo and reach the key
+        else:
+            self._send_ahead()
         return edge[0]
 
     def _learn(self, node: _Node, command: str, answer: str, key: str, raw: str) -> tuple[str, str]:
