@@ -142,7 +142,7 @@ def config_text(config: Config) -> str:
             ("WORKER_CHARGE_RECLAIM", c.worker_charge_reclaim),
             *((name, ModelValue(name)) for name in model_values),
         ],
-        substitutions=[("SyncIO", "SyncIOOn")] if c.sync_io else [],
+        substitutions=[("SyncIO", "SyncIOOn")] * c.sync_io + [("SwapShared", "SwapSharedOn")] * c.swap_shared,
     )
 
 
