@@ -167,8 +167,8 @@ MUTANTS = (
     Mutant(
         "map_keeps_pin",
         "memory.py",
-        '    if choice.name == "MapFolio":\n        swap_state.delete_from_swap_cache(mm, slot)',
-        '    if choice.name == "MapFolio":\n        mm.set_folio(slot, None)',
+        '    if choice.name == "MapFolio" and not mm.swap_map[slot].count:\n        swap_state.delete_from_swap_cache(mm, slot)',
+        '    if choice.name == "MapFolio" and not mm.swap_map[slot].count:\n        mm.set_folio(slot, None)',
         "MapFolio removes the folio but does not clear the pin",
     ),
     # 6.12's lines (variant rotate)
