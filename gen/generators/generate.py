@@ -143,7 +143,11 @@ def config_text(config: Config) -> str:
             ("WORKER_CHARGE_RECLAIM", c.worker_charge_reclaim),
             *((name, ModelValue(name)) for name in model_values),
         ],
-        substitutions=[("SyncIO", "SyncIOOn")] if c.sync_io else [],
+        substitutions=[
+            *([("SyncIO", "SyncIOOn")] if c.sync_io else []),
+            *([("ExclusiveLoads", "ExclusiveLoadsOff")] if c.shared_loads else []),
+            *([("Redirty", "RedirtyOn")] if c.redirty else []),
+        ],
     )
 
 
