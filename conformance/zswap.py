@@ -126,7 +126,8 @@ def zswap_store(mm: MM, slot: int, data: str, zswap_enabled: bool = True) -> boo
     its writeback would overwrite the new data on the device.
     """
     if not zswap_enabled and BUG_STORE_KEEPS_DUP in mm.cfg.bugs:
-        return False  # before 678e54d4bb9a: "if (!zswap_enabled || !tree) return false;" came first
+        # before 678e54d4bb9a the skipped store returned first: [v6.5 42c06a0e8ebe mm/zswap.c] "if (!zswap_enabled || !tree) return false;"
+        return False
     # [v6.8 ca56489c2f1d mm/zswap.c] zswap_store(): "dupentry = zswap_rb_search(&tree->rbroot, offset);
     # if (dupentry) { zswap_duplicate_entry++; zswap_invalidate_entry(tree, dupentry); }"
     # 6.12 erases it when the new entry goes in ([6.12 mm/zswap.c:1534-1535] "if (old) zswap_entry_free(old);")
@@ -250,8 +251,8 @@ def shrink_memcg_cb(mm: MM, actor: int, depth: int, encountered_page_in_swapcach
     yield offer("WbPutback")  # spin_lock(lru lock) again
     # v6.8 took the tree's lock again first, with no folio to pin the device (5878303c5353 removed it)
     swap_zswap_tree(mm, "shrink_memcg_cb()'s spin_lock(&tree->lock) after writeback")
-    # Not invalidated meanwhile, and not back on the list already: list_lru_putback() adds only
-    # "if (list_empty(item))" (a shared load re-adds an isolated entry).
+    # Not invalidated meanwhile, and not back on the list already (a shared load re-adds an isolated entry):
+    # [v6.8 a65b0e7607cc mm/list_lru.c] list_lru_putback(): "if (list_empty(item)) {"
     if mm.zswap_tree[entry.slot] == entry and entry not in mm.zswap_lru:
         zswap_lru_putback(mm, entry)
     mm.pop_frame(actor)

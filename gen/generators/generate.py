@@ -148,7 +148,12 @@ def config_text(config: Config) -> str:
             *((("Swapoffs", tuple(ModelValue(n) for n in c.swapoffs)),) if c.swapoffs else ()),
             *((name, ModelValue(name)) for name in model_values),
         ],
-        substitutions=[("SyncIO", "SyncIOOn")] * c.sync_io + [("SwapShared", "SwapSharedOn")] * c.swap_shared,
+        substitutions=[
+            *([("SyncIO", "SyncIOOn")] if c.sync_io else []),
+            *([("SwapShared", "SwapSharedOn")] if c.swap_shared else []),
+            *([("ExclusiveLoads", "ExclusiveLoadsOff")] if c.shared_loads else []),
+            *([("Redirty", "RedirtyOn")] if c.redirty else []),
+        ],
     )
 
 

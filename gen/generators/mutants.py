@@ -118,7 +118,7 @@ MUTANTS = (
     Mutant(
         "free_no_invalidate",
         "swap_state.py",
-        "    if not zswap.rotating(mm) or not mm.swap_map[slot].has_cache:\n        zswap.zswap_invalidate(mm, slot)",
+        "    if not zswap.invalidates_when_free(mm) or not mm.swap_map[slot].has_cache:\n        zswap.zswap_invalidate(mm, slot)",
         "",
         "swap_free forgets zswap_invalidate: the tree keeps a dead entry",
     ),
@@ -153,8 +153,8 @@ MUTANTS = (
     Mutant(
         "putback_after_invalidate",
         "zswap.py",
-        "    if mm.zswap_tree[entry.slot] == entry:  # not invalidated meanwhile",
-        "    if True:",
+        "    if mm.zswap_tree[entry.slot] == entry and entry not in mm.zswap_lru:",
+        "    if entry not in mm.zswap_lru:",
         "WbPutback puts back an entry that was invalidated meanwhile",
     ),
     Mutant(
