@@ -94,6 +94,8 @@ STEP_WORDS: dict[str, str] = {name: kind.words for name, kind in STEPS.items()}
 ROTATE_ONLY_STEPS = frozenset({"MapFolioKeepCache"})
 # Steps only a model with WORKER_CHARGE_RECLAIM has: the worker's writeback charging.
 WORKER_CHARGE_STEPS = frozenset({"WbChargeOk", "WbChargeReclaim", "WbChargeFail"})
+# Steps only a model with a swapoff actor has (spec: Swapoffs).
+SWAPOFF_STEPS = frozenset({"SwapoffStart", "UnuseSlot", "UnusePoison", "ZswapSwapoff"})
 
 # One edge for two of the contract's steps of one actor, in the models that
 # fold them (deep_skip_if_exists, reduced_*; spec/MCZswap.tla): TLC labels

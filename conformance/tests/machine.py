@@ -16,7 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from conformance import contract
 from conformance.config import Config
-from conformance.steps import WORKER_CHARGE_STEPS, Step
+from conformance.steps import SWAPOFF_STEPS, WORKER_CHARGE_STEPS, Step
 from conformance.system import ACTOR_STEPS, ENV_STEPS, ROTATE_ONLY_STEPS, System
 from conformance.tests import properties as p
 
@@ -148,8 +148,8 @@ class ProtocolMachine(RuleBasedStateMachine):
     # The rotate-only steps get rules in rotate's machines only: a rule that
     # can never fire would still shift Hypothesis's choices, and the
     # derandomized hunts of the other variants must keep their schedules.
-    # (So do the worker's charge steps: only with WORKER_CHARGE_RECLAIM.)
-    for _name in sorted((ACTOR_STEPS | ENV_STEPS) - ROTATE_ONLY_STEPS - WORKER_CHARGE_STEPS):
+    # (So do the worker's charge steps: only with WORKER_CHARGE_RECLAIM; and swapoff's: only with a swapoff actor.)
+    for _name in sorted((ACTOR_STEPS | ENV_STEPS) - ROTATE_ONLY_STEPS - WORKER_CHARGE_STEPS - SWAPOFF_STEPS):
         locals()[_name] = _rule_for(_name)
     del _name
 
@@ -161,6 +161,8 @@ def machine_for(
     rules = {n: _rule_for(n) for n in sorted(ROTATE_ONLY_STEPS)} if config.variant == "rotate" else {}
     if config.worker_charge_reclaim:
         rules.update({n: _rule_for(n) for n in sorted(WORKER_CHARGE_STEPS)})
+    if config.swapoffs:
+        rules.update({n: _rule_for(n) for n in sorted(SWAPOFF_STEPS)})
     return type(
         name, (ProtocolMachine,), {"config": config, "violates": violates, "excluded_steps": excluded_steps, **rules}
     )

@@ -198,7 +198,8 @@ def test_a_worker_killed_mid_run_is_survived() -> None:
     killed = next(w for w in result.workers if w.pid == pids[0])
     assert killed.early and killed.exit_code == -signal.SIGKILL
     # VIEW VersionView makes the count depend on the order states are met: never exact here.
-    assert (result.run.output.stats.distinct or 0) > 9000
+    # (single-process, one worker: 8,840 since swapoff was added to the spec, 10,812 before)
+    assert (result.run.output.stats.distinct or 0) > 8000
     assert_nothing_left(result)
 
 
