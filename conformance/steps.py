@@ -110,6 +110,8 @@ ROTATE_ONLY_STEPS: frozenset[str] = frozenset()
 REDIRTY_STEPS = frozenset({"SwapOutAgain", "SwapOutAgainRejected"})
 # Steps only a model with WORKER_CHARGE_RECLAIM has: the worker's writeback charging.
 WORKER_CHARGE_STEPS = frozenset({"WbChargeOk", "WbChargeReclaim", "WbChargeFail"})
+# Steps only a model with a swapoff actor has (spec: Swapoffs).
+SWAPOFF_STEPS = frozenset({"SwapoffStart", "UnuseSlot", "UnusePoison", "ZswapSwapoff"})
 
 # One edge for two of the contract's steps of one actor, in the models that
 # fold them (deep_skip_if_exists, reduced_*; spec/MCZswap.tla): TLC labels

@@ -16,7 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from conformance import contract
 from conformance.config import Config
-from conformance.steps import REDIRTY_STEPS, WORKER_CHARGE_STEPS, Step
+from conformance.steps import REDIRTY_STEPS, SWAPOFF_STEPS, WORKER_CHARGE_STEPS, Step
 from conformance.system import ACTOR_STEPS, ENV_STEPS, ROTATE_ONLY_STEPS, System
 from conformance.tests import properties as p
 
@@ -156,18 +156,20 @@ class ProtocolMachine(RuleBasedStateMachine):
     # The rotate-only steps get rules in rotate's machines only: a rule that
     # can never fire would still shift Hypothesis's choices, and the
     # derandomized hunts of the other variants must keep their schedules.
-    # (So do the worker's charge steps: only with WORKER_CHARGE_RECLAIM; and
-    # the duplicate store's, only with Redirty.)  MapFolioKeepCache, which
-    # the v6.8 variants took later, keeps its rule to rotate's machines and
-    # the Redirty ones for the same reason: it can fire elsewhere, but the
-    # hunts were tuned without it (the generated suite covers it there).
-    # Likewise the steps only a SyncIO or a SwapShared model can take (added after the hunts were tuned).
+    # (So do the worker's charge steps: only with WORKER_CHARGE_RECLAIM; the
+    # duplicate store's, only with Redirty; swapoff's, only with a swapoff
+    # actor.)  MapFolioKeepCache, which the v6.8 variants took later, keeps
+    # its rule to rotate's machines and the Redirty ones for the same reason:
+    # it can fire elsewhere, but the hunts were tuned without it (the
+    # generated suite covers it there).  Likewise the steps only a SyncIO or
+    # a SwapShared model can take (added after the hunts were tuned).
     for _name in sorted(
         (ACTOR_STEPS | ENV_STEPS)
         - ROTATE_ONLY_STEPS
         - WORKER_CHARGE_STEPS
         - GATED_STEPS
         - REDIRTY_STEPS
+        - SWAPOFF_STEPS
         - {"MapFolioKeepCache"}
     ):
         locals()[_name] = _rule_for(_name)
@@ -189,6 +191,8 @@ def machine_for(
         rules["SyncPteChanged"] = _rule_for("SyncPteChanged")
     if config.swap_shared:
         rules["SwapDuplicate"] = _rule_for("SwapDuplicate")
+    if config.swapoffs:
+        rules.update({n: _rule_for(n) for n in sorted(SWAPOFF_STEPS)})
     return type(
         name, (ProtocolMachine,), {"config": config, "violates": violates, "excluded_steps": excluded_steps, **rules}
     )

@@ -198,7 +198,7 @@ def test_a_worker_killed_mid_run_is_survived() -> None:
     killed = next(w for w in result.workers if w.pid == pids[0])
     assert killed.early and killed.exit_code == -signal.SIGKILL
     # VIEW VersionView makes the count depend on the order states are met: never exact here
-    # (and it moves with definitions that change no behaviour: 8,840 single-process since SwapShared).
+    # (and it moves with definitions that change no behaviour: spec/README, "These three counts move").
     assert (result.run.output.stats.distinct or 0) > 8000
     assert_nothing_left(result)
 
