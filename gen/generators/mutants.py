@@ -245,8 +245,8 @@ MUTANTS = (
     Mutant(
         "sync_exclusive_load",
         "zswap.py",
-        "    if swapcache or BUG_SYNC_EXCLUSIVE_LOAD in mm.cfg.bugs:",
-        "    if True:",
+        "    elif swapcache or BUG_SYNC_EXCLUSIVE_LOAD in mm.cfg.bugs:",
+        "    elif True:",
         "zswap_load() into the SWP_SYNCHRONOUS_IO bypass's private folio frees the entry (25cd241408a2 undone)",
     ),
     # swapoff (conf_swapoff_rotate)
