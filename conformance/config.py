@@ -20,6 +20,17 @@ PUTBACKS = ("tail", "head")
 KNOWN_BUGS = contract.KNOWN_BUGS
 
 
+# The spec's switches a cfg turns on by substitution (`SyncIO <- SyncIOOn`, MCZswap.tla):
+# (definition, its one known substitute, the Config field it sets).  Read here, written by
+# the generators (gen/generators/generate.py), so the two cannot drift.
+SWITCHES = (
+    ("SyncIO", "SyncIOOn", "sync_io"),
+    ("SwapShared", "SwapSharedOn", "swap_shared"),
+    ("ExclusiveLoads", "ExclusiveLoadsOff", "shared_loads"),
+    ("Redirty", "RedirtyOn", "redirty"),
+)
+
+
 # One error type for a bad model, whether the .cfg does not parse or a value is unknown.
 ConfigError = tlc_config.ConfigError
 
@@ -123,22 +134,11 @@ class Config:
         if fresh not in (None, "FirstFreshVersion"):
             raise ConfigError(f"IsFreshVersion <- {fresh}: the implementation knows only FirstFreshVersion")
         constants["__fresh_version__"] = "first" if fresh else "any"
-        sync_io = substitutions.get("SyncIO")
-        if sync_io not in (None, "SyncIOOn"):
-            raise ConfigError(f"SyncIO <- {sync_io}: the implementation knows only SyncIOOn")
-        constants["__sync_io__"] = sync_io is not None
-        shared = substitutions.get("SwapShared")
-        if shared not in (None, "SwapSharedOn"):
-            raise ConfigError(f"SwapShared <- {shared}: the implementation knows only SwapSharedOn")
-        constants["__swap_shared__"] = shared is not None
-        exclusive = substitutions.get("ExclusiveLoads")
-        if exclusive not in (None, "ExclusiveLoadsOff"):
-            raise ConfigError(f"ExclusiveLoads <- {exclusive}: the implementation knows only ExclusiveLoadsOff")
-        constants["__shared_loads__"] = exclusive is not None
-        redirty = substitutions.get("Redirty")
-        if redirty not in (None, "RedirtyOn"):
-            raise ConfigError(f"Redirty <- {redirty}: the implementation knows only RedirtyOn")
-        constants["__redirty__"] = redirty is not None
+        for definition, substitute, field_name in SWITCHES:
+            given = substitutions.get(definition)
+            if given not in (None, substitute):
+                raise ConfigError(f"{definition} <- {given}: the implementation knows only {substitute}")
+            constants[f"__{field_name}__"] = given is not None
         return cls.from_constants(constants)
 
     @classmethod

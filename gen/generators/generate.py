@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance import tlc_config
-from conformance.config import Config
+from conformance.config import SWITCHES, Config
 from conformance.steps import Step
 from conformance.tla_text import format_value
 from conformance.values import ModelValue, TlaValue
@@ -148,12 +148,7 @@ def config_text(config: Config) -> str:
             *((("Swapoffs", tuple(ModelValue(n) for n in c.swapoffs)),) if c.swapoffs else ()),
             *((name, ModelValue(name)) for name in model_values),
         ],
-        substitutions=[
-            *([("SyncIO", "SyncIOOn")] if c.sync_io else []),
-            *([("SwapShared", "SwapSharedOn")] if c.swap_shared else []),
-            *([("ExclusiveLoads", "ExclusiveLoadsOff")] if c.shared_loads else []),
-            *([("Redirty", "RedirtyOn")] if c.redirty else []),
-        ],
+        substitutions=[(definition, substitute) for definition, substitute, field in SWITCHES if getattr(c, field)],
     )
 
 
