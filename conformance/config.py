@@ -28,6 +28,7 @@ SWITCHES = (
     ("SwapShared", "SwapSharedOn", "swap_shared"),
     ("ExclusiveLoads", "ExclusiveLoadsOff", "shared_loads"),
     ("Redirty", "RedirtyOn", "redirty"),
+    ("UnuseMatchesSwapEntry", "UnuseMatchesSwapEntryOn", "unuse_matches_swap_entry"),
 )
 
 
@@ -63,6 +64,9 @@ class Config:
     shared_loads: bool = field(default=False, metadata={"render_only_if_set": True})
     # The duplicate store (a model with `Redirty <- RedirtyOn`): SwapOutAgain, SwapOutAgainRejected.
     redirty: bool = field(default=False, metadata={"render_only_if_set": True})
+    # v6.18's unuse_pte() re-check (a model with `UnuseMatchesSwapEntry <- UnuseMatchesSwapEntryOn`):
+    # swapoff leaves a PTE alone when its folio left the swap cache (UnuseFolioGone).
+    unuse_matches_swap_entry: bool = field(default=False, metadata={"render_only_if_set": True})
     # The actors that may run swapoff(2) (a model with `Swapoffs = {o1}`: spec/Zswap.tla, Swapoffs).
     swapoffs: tuple[str, ...] = field(default=(), metadata={"render_only_if_set": True, "omit_if_default": True})
 
@@ -176,5 +180,6 @@ class Config:
             swap_shared=bool(constants.get("__swap_shared__", False)),
             shared_loads=bool(constants.get("__shared_loads__", False)),
             redirty=bool(constants.get("__redirty__", False)),
+            unuse_matches_swap_entry=bool(constants.get("__unuse_matches_swap_entry__", False)),
             swapoffs=names("Swapoffs") if "Swapoffs" in constants else (),
         )

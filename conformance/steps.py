@@ -62,6 +62,9 @@ STEPS: dict[str, StepKind] = {
         StepKind("SwapoffStart", "swapoff", (), "swapoff", "{a} starts swapoff (SWP_WRITEOK cleared)"),
         StepKind("UnuseSlot", "swapoff", ("s",), "unuse_pte_range", "{a}'s try_to_unuse() swaps {s} in"),
         StepKind("UnusePoison", "swapoff", (), "unuse_pte", "{a}'s unuse_pte() poisons the PTE (folio not uptodate)"),
+        StepKind(
+            "UnuseFolioGone", "swapoff", (), "unuse_pte", "{a}'s unuse_pte() leaves the PTE: the folio left the cache"
+        ),
         StepKind("ZswapSwapoff", "swapoff", (), "zswap_swapoff", "{a} frees the zswap tree (zswap_swapoff)"),
         StepKind("ShrinkWorker", "shrinker", (), "shrink_worker", "{a} starts a shrink walk"),
         StepKind("SwapDuplicate", "environment", ("s",), "copy_nonpresent_pte", "fork shares {s}: use count 2"),
@@ -111,7 +114,7 @@ REDIRTY_STEPS = frozenset({"SwapOutAgain", "SwapOutAgainRejected"})
 # Steps only a model with WORKER_CHARGE_RECLAIM has: the worker's writeback charging.
 WORKER_CHARGE_STEPS = frozenset({"WbChargeOk", "WbChargeReclaim", "WbChargeFail"})
 # Steps only a model with a swapoff actor has (spec: Swapoffs).
-SWAPOFF_STEPS = frozenset({"SwapoffStart", "UnuseSlot", "UnusePoison", "ZswapSwapoff"})
+SWAPOFF_STEPS = frozenset({"SwapoffStart", "UnuseSlot", "UnusePoison", "UnuseFolioGone", "ZswapSwapoff"})
 
 # One edge for two of the contract's steps of one actor, in the models that
 # fold them (deep_skip_if_exists, reduced_*; spec/MCZswap.tla): TLC labels

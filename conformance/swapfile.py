@@ -89,6 +89,12 @@ def unuse_pte_range(mm: MM, actor: int) -> Preemptible[None]:
             yield offer("PteChanged")
             mm.pop_frame(actor)
             return
+        if mm.cfg.unuse_matches_swap_entry:
+            # The fix merged for v6.18: [v6.18-rc1 ae38eb210590 mm/swapfile.c] unuse_pte():
+            # "if (!folio_matches_swap_entry(folio, entry)) return 0;" (try_to_unuse() meets the slot again)
+            yield offer("UnuseFolioGone")
+            mm.pop_frame(actor)
+            return
         # The folio was dropped by a failure path, never uptodate: [6.12 mm/swapfile.c:2112]
         # "if (unlikely(hwpoisoned || !folio_test_uptodate(folio))) {" ... [6.12 mm/swapfile.c:2119]
         # "swp_entry = make_poisoned_swp_entry();" ... [6.12 mm/swapfile.c:2170] "swap_free(entry);"

@@ -64,6 +64,10 @@ RedirtyOn == TRUE
 (* fork, two PTEs (Zswap.tla, SwapShared; spec/README.md "Use count above 1"). *)
 SwapSharedOn == TRUE
 
+(* v6.18's unuse_pte() re-check (cfg: UnuseMatchesSwapEntry <-            *)
+(* UnuseMatchesSwapEntryOn; Zswap.tla, UnuseFolioGone).                   *)
+UnuseMatchesSwapEntryOn == TRUE
+
 ForgetFreedDevice(s) == NoData
 ForgetDeviceWrite(s, d) == IF swap_map[s].count = 1 THEN d ELSE NoData
 

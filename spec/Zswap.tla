@@ -190,6 +190,16 @@ StoreKeepsDupBug == "678e54d4bb9a" \in BUGS
 (* like rotate.                                                            *)
 DeferredInvalidate == Rotate \/ ~ExclusiveLoads
 
+(* The fix, as merged for v6.18 (Kairui Song, "mm, swap: always lock and  *)
+(* check the swap cache folio before use", not backported to 6.12.y):      *)
+(* unuse_pte() checks the folio after the lock, as do_swap_page() does:   *)
+(* [v6.18-rc1 ae38eb210590 mm/swapfile.c] "if (!folio_matches_swap_entry(folio, entry)) return 0;"  *)
+(* (patch <20250910160833.3464-6-ryncsn@gmail.com>).  The PTE is left     *)
+(* alone; try_to_unuse() meets the slot again (UnuseSlot).  Off by        *)
+(* default (6.12 as released); cfg                                        *)
+(* `UnuseMatchesSwapEntry <- UnuseMatchesSwapEntryOn` (MCZswap.tla).       *)
+UnuseMatchesSwapEntry == FALSE
+
 (***************************************************************************)
 (* Helpers.                                                                *)
 (***************************************************************************)
@@ -789,6 +799,7 @@ UnusePoison(o) ==
         s == f.slot
     IN
     /\ o \in Swapoffs
+    /\ ~UnuseMatchesSwapEntry
     /\ TopIs(o, "do_swap_page")
     /\ f.pc = "hit_gone"
     /\ PageUnchanged(f)
@@ -800,6 +811,17 @@ UnusePoison(o) ==
        ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
     /\ stack' = PopTop(o)
     /\ UNCHANGED swap_cache
+
+\* v6.18's unuse_pte() (UnuseMatchesSwapEntry, above): the folio left the
+\* swap cache while folio_lock() slept; return 0, PTE and slot untouched.
+UnuseFolioGone(o) ==
+    /\ o \in Swapoffs
+    /\ UnuseMatchesSwapEntry
+    /\ TopIs(o, "do_swap_page")
+    /\ Top(o).pc = "hit_gone"
+    /\ PageUnchanged(Top(o))
+    /\ stack' = PopTop(o)
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
 \* try_to_unuse() returned 0: no slot is in use, neither by a PTE nor by
 \* SWAP_HAS_CACHE (si->inuse_pages is 0).  Then
@@ -1253,7 +1275,7 @@ SwapoffStep(o) ==
     \/ SwapoffStart(o) \/ \E s \in Slots : UnuseSlot(o, s) \/ ZswapSwapoff(o)
     \/ PteChanged(o) \/ SwapCacheHit(o) \/ SwapcachePrepare(o) \/ ZswapLruRemove(o)
     \/ ChargeOk(o) \/ ChargeReclaim(o) \/ ChargeFail(o) \/ AddToSwapCache(o)
-    \/ SwapReadFolio(o) \/ MapFolio(o) \/ UnusePoison(o)
+    \/ SwapReadFolio(o) \/ MapFolio(o) \/ UnusePoison(o) \/ UnuseFolioGone(o)
 
 ActorNext(a) ==
     \/ a \in Tasks /\ FaultStep(a)
@@ -1492,10 +1514,14 @@ TreeEmptyAtSwapoff ==
     TreeFreed => /\ \A s \in Slots : zswap_tree[s] = NoEntry
                  /\ zswap_lru = <<>>
 
-\* swapoff's unuse_pte() never poisons the PTE of a page that is still swapped out.
+\* swapoff's unuse_pte() never poisons the PTE of a page that is still
+\* swapped out: a swap-in of swapoff that ends at pc "hit_gone" (its folio
+\* left the swap cache) while the PTE still holds the slot leaves the page
+\* swapped out (UnuseFolioGone), not gone (UnusePoison).
 UnuseNeverPoisons ==
     [][\A o \in Swapoffs : stack[o] # <<>> /\ Top(o).fn = "do_swap_page" /\ Top(o).pc = "hit_gone"
-          /\ PageUnchanged(Top(o)) => stack'[o] = stack[o]]_vars
+          /\ PageUnchanged(Top(o)) /\ stack'[o] # stack[o]
+          => swapped_page'[Top(o).slot] = swapped_page[Top(o).slot]]_vars
 
 \* Task t is in do_swap_page (or in the reclaim its charge entered).
 Faulting(t) == stack[t] # <<>>

@@ -348,8 +348,10 @@ def unuse_never_poisons(before: State, step: Step, after: State) -> bool:
     for actor, frames in before["stack"].items():
         if len(frames) == 2 and frames[0]["fn"] == "swapoff" and frames[1]["pc"] == "hit_gone":
             swapin = frames[1]
-            if before["swapped_page"][swapin["slot"]] == swapin["page"] and after["stack"][actor] != frames:
-                return False
+            slot = swapin["slot"]
+            if before["swapped_page"][slot] == swapin["page"] and after["stack"][actor] != frames:
+                if after["swapped_page"][slot] != before["swapped_page"][slot]:
+                    return False  # UnusePoison; UnuseFolioGone leaves the page swapped out
     return True
 
 

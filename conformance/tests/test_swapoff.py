@@ -57,3 +57,16 @@ def test_612_unuse_poisons_the_reused_slot() -> None:
     after = system.observe()
     assert not p.unuse_never_poisons(before, poison, after)
     assert system.mm.swapped_page == (None,) and system.mm.zswap_tree == (None,)  # v2's data is gone
+
+
+def test_v618_unuse_leaves_the_reused_slot_alone() -> None:
+    """The same trace with v6.18's re-check (ae38eb210590): unuse_pte() returns 0, the slot is swapped in later."""
+    system = run(
+        dataclasses.replace(SWAPOFF, variant="rotate", scan_budget=1, unuse_matches_swap_entry=True),
+        "SwapOut(s=s1, v=v1) ShrinkWorker(k1) ShrinkDone(k1) ShrinkWorker(k1) LruIsolate(k1) FreeSlot(s=s1) "
+        "SwapOut(s=s1, v=v2) SwapoffStart(o1) UnuseSlot(o1, s=s1) WbAllocFolio(k1) SwapCacheHit(o1) WbEntryGone(k1)",
+    )
+    assert {s.name for s in system.enabled()} == {"ShrinkDone", "UnuseFolioGone"}  # no UnusePoison
+    system.step("UnuseFolioGone", "o1")
+    assert system.mm.swapped_page == ("v2",) and system.mm.zswap_tree[0] is not None  # v2 still swapped out
+    assert "UnuseSlot" in {s.name for s in system.enabled()}
