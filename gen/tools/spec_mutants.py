@@ -47,6 +47,13 @@ PANEL = (
     "conf_rotate",
     "conf_two_tasks",
     "conf_putback_head_2slots",
+    # the paths of issue 10 and the worker's charge, one graph each
+    "conf_rotate_worker",
+    "conf_sync_io_skip_if_exists",
+    "conf_sync_io_rotate",
+    "conf_skip_if_exists_shared_loads",
+    "conf_shared_rotate",
+    "conf_swapoff_rotate",
 )
 # Guards that only say which frame the action belongs to.
 FRAME_GUARD = re.compile(r"^(TopIs|WbTop)\(")
