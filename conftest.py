@@ -104,8 +104,6 @@ def _select_implementation(request: pytest.FixtureRequest) -> None:
         )
     if config.sync_io:
         pytest.skip("--impl=kernel: the harness drives do_swap_page() through the swap cache only (no SyncIO)")
-    if getattr(config, "swapoffs", ()):
-        pytest.skip("--impl=kernel: the C harness has no swapoff (try_to_unuse(), zswap_swapoff()): the reference only")
 
 
 @pytest.fixture
