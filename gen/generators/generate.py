@@ -67,7 +67,7 @@ WALK_MODELS = (
     "conf_shared_rotate",
     # v6.8 with zswap.exclusive_loads off and the redirtied page's second store (the duplicate entry).
     "conf_skip_if_exists_shared_loads",
-    # swapoff(2) against the shrinker's writeback on 6.12 (Python reference only).
+    # swapoff(2) against the shrinker's writeback on 6.12 (against the C too: unuse_pte_range() is real there).
     "conf_swapoff_rotate",
 )
 # Larger models: the edge cover as ITF data, replayed by one parametrized test.
