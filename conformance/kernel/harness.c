@@ -856,7 +856,7 @@ static bool kc_swap_in_use(void)
  * order).  On failure (its swap-in's charge failed: -ENOMEM)
  * [6.12 mm/swapfile.c:2828-2831] "if (err) {" ... "reinsert_swap_info(p); reenable_swap_slots_cache_unlock();"
  * Once no slot is in use (try_to_unuse()'s si->inuse_pages == 0) and no
- * fault holds a get_swap_device() reference, [6.12 mm/swapfile.c:2836] "reenable_swap_slots_cache_unlock();"
+ * fault holds a get_swap_device() reference, [6.12 mm/swapfile.c:2835] "reenable_swap_slots_cache_unlock();"
  * then [6.12 mm/swapfile.c:2845-2847] "percpu_ref_kill(&p->users); synchronize_rcu(); wait_for_completion(&p->comp);"
  * and [6.12 mm/swapfile.c:2886] "zswap_swapoff(p->type);" (real). */
 static void swapoff_main(void)

@@ -21,7 +21,7 @@ poisoned entry and v2's data is nowhere: the C shows the model's finding.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -62,6 +62,11 @@ def _harness() -> Path:
         pytest.skip(f"kernel harness not available: {err}")
 
 
+def _state(system: Any) -> dict[str, Any]:
+    """observe()'s variables, for indexing into (the values' shapes are the contract's)."""
+    return cast(dict[str, Any], system.observe())
+
+
 def _lost(state: dict[str, Any], data: ModelValue) -> bool:
     """``data`` is nowhere: no PTE, tree entry, swap-cache folio or device slot holds it."""
     return (
@@ -86,12 +91,12 @@ def test_reference_poisons_v2() -> None:
     before = None
     for name, actor, args in POISON_TRACE:
         if name == "UnusePoison":
-            before = reference.observe()
+            before = _state(reference)
         reference.step(name, actor, **args)
     assert before is not None
     assert before["swapped_page"][s1] == v2 and before["zswap_tree"][s1]["data"] == v2
     assert before["stack"][o1][-1]["pc"] == "hit_gone"  # the folio left the swap cache under swapoff's wait
-    assert _lost(reference.observe(), v2)
+    assert _lost(_state(reference), v2)
 
 
 def test_kernel_poisons_the_pte_of_live_page_v2() -> None:
@@ -101,11 +106,11 @@ def test_kernel_poisons_the_pte_of_live_page_v2() -> None:
     kernel = KernelSystem(CONFIG, _harness())
     reference = System(CONFIG)
     _replay_both(kernel, reference)
-    state = kernel.observe()
+    state = _state(kernel)
     assert kernel.poisoned() == [v2]  # set_pte_at() wrote make_poisoned_swp_entry() into v2's PTE
     assert state["swap_map"][s1]["count"] == 0 and not state["swap_map"][s1]["has_cache"]  # the slot is free
     assert _lost(state, v2)  # v2's zswap entry went with the slot (zswap_invalidate)
-    assert state["stack"][o1] == reference.observe()["stack"][o1]  # swapoff goes on: o1 back at pc "unuse"
+    assert state["stack"][o1] == _state(reference)["stack"][o1]  # swapoff goes on: o1 back at pc "unuse"
     kernel.close()
 
 
@@ -166,6 +171,6 @@ def test_kernel_with_the_recheck_swaps_v2_in() -> None:
     ]:
         kernel.step(name, actor, **args)
     assert kernel.poisoned() == [] and kernel.mapped()[o1] == v2
-    state = kernel.observe()
+    state = _state(kernel)
     assert state["zswap_tree"][s1] == NO_ENTRY and state["swap_map"][s1]["count"] == 0  # v2 swapped in
     kernel.close()
