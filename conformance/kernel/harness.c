@@ -21,7 +21,7 @@
  * parent then runs only the segment that the caller chose.
  *
  * Protocol (one command a line on stdin, one answer a line on stdout):
- *   init SLOTS TASKS SHRINKERS BUDGET SWAPOFFS V1 V2 ...   -> ok
+ *   init SLOTS TASKS SHRINKERS BUDGET SWAPOFFS SYNCIO V1 V2 ...   -> ok
  *                 (actors: the tasks, the shrinkers, then swapoff)
  *   trials        -> [[actor, input, start, end, events], ...]  (JSON)
  *   run A I       -> start end events
@@ -78,11 +78,14 @@ enum {
 	E_SIGBUS = 1 << 10,	/* do_swap_page: mapped a folio that is not uptodate */
 	E_CHARGE_FAIL = 1 << 11,
 	E_POISON = 1 << 12,	/* set_pte_at() of a poisoned swap entry (unuse_pte) */
+	E_SKIP_SWAPCACHE = 1 << 13,	/* do_swap_page: the SWP_SYNCHRONOUS_IO bypass */
+	E_SYNC_PIN = 1 << 14,	/* the bypass's swapcache_prepare() pinned the slot */
+	E_SWAPCACHE_BUSY = 1 << 15,	/* the bypass's swapcache_prepare() failed: back out */
 };
 
 /* Inputs: what the environment decides at a point. */
 enum { IN_GO = 0, IN_CHARGE_OK = 0, IN_CHARGE_RECLAIM = 1, IN_CHARGE_FAIL = 2,
-       IN_ALLOC_OK = 0, IN_ALLOC_FAIL = 1, IN_KEEP_CACHE = 0, IN_FREE_SWAP = 1 };
+       IN_ALLOC_OK = 0, IN_ALLOC_FAIL = 1, IN_KEEP_CACHE = 0, IN_FREE_SWAP = 1, IN_PTE_MOVED = 1 };
 
 /* swapoff's phase: the spec's swapoff frame (none, pc "unuse", pc "off") */
 enum { PH_NONE, PH_UNUSE, PH_OFF };
@@ -104,6 +107,7 @@ struct kc_actor {
 	bool fault_active;
 	int slot, page;
 	bool reclaimed;		/* this fault's charge reclaimed once (MAX_RECLAIM_RETRIES: one) */
+	bool bypass;		/* this fault skips the swap cache (SWP_SYNCHRONOUS_IO) */
 	struct folio *hit_folio;	/* at P_HIT_WAIT: the folio it found and holds a reference to */
 	int mapped;		/* the data of the page this task mapped last (0: none) */
 	/* the walk frame */
@@ -130,6 +134,7 @@ struct kc_actor *kc_current;
 static struct kc_actor actors[KC_MAX_ACTORS];
 static struct kc_actor env_actor = { .id = -1 };	/* who runs the environment's steps */
 static int n_actors, n_tasks, n_swapoffs, n_slots, n_versions;
+static int kc_sync_io;	/* the device is SWP_SYNCHRONOUS_IO (the spec's SyncIO) */
 static unsigned long scan_budget;
 static char version_name[KC_MAX_VERSIONS + 1][16];	/* [0] unused: NoData */
 static ucontext_t sched_ctx;
@@ -411,6 +416,8 @@ int swapcache_prepare(swp_entry_t e, int nr)
 		return -EEXIST;
 	}
 	swap_has_cache[s] = true;
+	if (kc_current->bypass)
+		kc_current->events |= E_SYNC_PIN;
 	return 0;
 }
 
@@ -609,6 +616,63 @@ static void kc_swap_read_folio(struct folio *f)
 	folio_unlock(f);
 }
 
+/* do_swap_page()'s SWP_SYNCHRONOUS_IO branch, in 6.12's order: a private
+ * folio allocated and charged (the charge may reclaim or fail: the same
+ * shim, at pc "sync_alloc"), then the pin, the read into the folio, the map,
+ * and the pin cleared at the end.  Steps: SkipSwapcache (to the charge),
+ * ChargeOk .. (to the pin), SyncSwapcachePrepare or SwapcacheBusy,
+ * SyncMapFolio or SyncPteChanged (read, map, unpin: one step, as the spec's). */
+static void kc_do_swap_page_bypass(struct kc_actor *a, swp_entry_t entry)
+{
+	struct folio *folio;
+
+	a->bypass = true;
+	a->events |= E_SKIP_SWAPCACHE;
+	/* [6.12 mm/memory.c:4292] "folio = alloc_swap_folio(vmf);" -> __alloc_swap_folio():
+	 * [6.12 mm/memory.c:4029-4033] "if (mem_cgroup_swapin_charge_folio(folio, vma->vm_mm, GFP_KERNEL, entry)) { folio_put(folio); return NULL; }" */
+	folio = folio_alloc_mpol(GFP_HIGHUSER_MOVABLE, 0, NULL, 0, 0);
+	if (mem_cgroup_swapin_charge_folio(folio, NULL, GFP_KERNEL, entry)) {
+		folio_put(folio);
+		return;		/* VM_FAULT_OOM */
+	}
+	__folio_set_locked(folio);
+	__folio_set_swapbacked(folio);
+	/* [6.12 mm/memory.c:4308] "if (swapcache_prepare(entry, nr_pages)) {" then
+	 * [6.12 mm/memory.c:4313-4316] "add_wait_queue(&swapcache_wq, &wait); schedule_timeout_uninterruptible(1); remove_wait_queue(&swapcache_wq, &wait);"
+	 * (a pause, no loop) and "goto out_page;": the fault backs out */
+	if (swapcache_prepare(entry, 1)) {
+		a->events |= E_SWAPCACHE_BUSY;
+		folio_unlock(folio);
+		folio_put(folio);
+		return;
+	}
+	/* [6.12 mm/memory.c:4326] "folio_add_lru(folio);" (the end of SyncSwapcachePrepare), then
+	 * [6.12 mm/memory.c:4329-4330] "folio->swap = entry; swap_read_folio(folio, NULL);"
+	 * (zswap_load() into a folio not in the swap cache: the entry stays) */
+	folio_add_lru(folio);
+	folio->swap = entry;
+	kc_swap_read_folio(folio);
+	// [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);" (a private folio: nobody holds it)
+	kc_folio_lock(folio, a->slot);
+	/* [6.12 mm/memory.c:4418] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))":
+	 * the input says whether a UFFDIO_MOVE took the PTE away (the spec's SyncPteChanged) */
+	if (a->input == IN_PTE_MOVED) {
+		a->events |= E_PTE_CHANGED;
+		folio_unlock(folio);
+		folio_put(folio);
+	} else {
+		pte[a->slot] = 0;
+		folio->mapcount++;
+		a->mapped = kc_decode(folio->data);
+		// [6.12 mm/memory.c:4535] "swap_free_nr(entry, nr_pages);"
+		swap_free(entry);
+		folio_unlock(folio);
+	}
+	/* [6.12 mm/memory.c:4622-4623] "if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);":
+	 * SWAP_HAS_CACHE goes, and the slot is freed if its count went (as put_swap_folio()) */
+	put_swap_folio(folio, entry);
+}
+
 /* do_swap_page(), the parts the model covers, in 6.12's order. */
 static void kc_do_swap_page(struct kc_actor *a)
 {
@@ -620,6 +684,12 @@ static void kc_do_swap_page(struct kc_actor *a)
 	// [6.12 mm/memory.c:4229] "if (!pte_unmap_same(vmf))"
 	if (!kc_pte_same(a)) {
 		a->events |= E_PTE_CHANGED;
+		return;
+	}
+	/* [6.12 mm/memory.c:4283] "folio = swap_cache_get_folio(entry, vma, vmf->address);" missed, and
+	 * [6.12 mm/memory.c:4289-4290] "if (data_race(si->flags & SWP_SYNCHRONOUS_IO) && __swap_count(entry) == 1) {" */
+	if (kc_sync_io && !swap_cache[a->slot] && swap_count[a->slot] == 1) {
+		kc_do_swap_page_bypass(a, entry);
 		return;
 	}
 	/* swap_cache_get_folio() and swapin_readahead() -> read_swap_cache_async()
@@ -692,6 +762,7 @@ static void task_main(void)
 		a->page = pte[a->slot];
 		a->fault_active = true;
 		a->reclaimed = false;
+		a->bypass = false;
 		kc_do_swap_page(a);
 		a->fault_active = false;
 		a->own_folio = NULL;
@@ -985,6 +1056,14 @@ static bool kc_hit_folio_gone(struct kc_actor *a)
 
 static const char *pc_of(struct kc_actor *a)
 {
+	if (a->bypass) {	/* the SWP_SYNCHRONOUS_IO bypass's pcs */
+		switch (a->point) {
+		case P_CHARGE_RETRY: return "sync_alloc_retry";
+		case P_ADD: return "sync_prepare";
+		case P_READ: return "sync_read";
+		default: return "sync_alloc";	/* its charge, or in the reclaim walk of its charge */
+		}
+	}
 	switch (a->point) {
 	case P_LOOKUP: return "lookup";
 	case P_HIT_WAIT: return kc_hit_folio_gone(a) ? "hit_gone" : "hit_wait";
@@ -1225,7 +1304,7 @@ static void kc_key(bool newline)
 		if (a->is_swapoff)
 			fprintf(kc_out, ".P%d", a->phase);
 		if (a->fault_active) {
-			fprintf(kc_out, ".F%d.%d", a->slot, a->page);
+			fprintf(kc_out, ".F%d.%d%s", a->slot, a->page, a->bypass ? ".y" : "");
 			/* read only by the charge's loop: live while the fault is in it */
 			if (a->point == P_CHARGE || a->point == P_CHARGE_RETRY || a->in_walk)
 				fprintf(kc_out, ".r%d", a->reclaimed);
@@ -1304,6 +1383,11 @@ static int inputs_of(struct kc_actor *a, int *in)
 		break;
 	case P_CHARGE_RETRY:
 		in[n++] = IN_CHARGE_OK; in[n++] = IN_CHARGE_FAIL;
+		break;
+	case P_READ:
+		in[n++] = IN_GO;
+		if (a->bypass)	/* SyncMapFolio, or a UFFDIO_MOVE first: SyncPteChanged */
+			in[n++] = IN_PTE_MOVED;
 		break;
 	case P_WB_PREPARE:
 		in[n++] = IN_ALLOC_OK; in[n++] = IN_ALLOC_FAIL;
@@ -1737,7 +1821,8 @@ int main(void)
 			int nsh, off = n, used;
 			char *p = line + off;
 
-			sscanf(p, "%d %d %d %lu %d%n", &n_slots, &n_tasks, &nsh, &scan_budget, &n_swapoffs, &used);
+			sscanf(p, "%d %d %d %lu %d %d%n", &n_slots, &n_tasks, &nsh, &scan_budget, &n_swapoffs, &kc_sync_io,
+			       &used);
 			p += used;
 			n_versions = 0;
 			while (sscanf(p, "%15s%n", version_name[n_versions + 1], &used) == 1) {

@@ -69,6 +69,9 @@ EVENTS = {
     "SIGBUS": 1 << 10,
     "CHARGE_FAIL": 1 << 11,
     "POISON": 1 << 12,
+    "SKIP_SWAPCACHE": 1 << 13,
+    "SYNC_PIN": 1 << 14,
+    "SWAPCACHE_BUSY": 1 << 15,
 }
 
 # The classification: a segment of real code, from one step boundary (point)
@@ -83,6 +86,7 @@ STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ..
         ("IDLE", "LOOKUP", "", "StartFault"),
         ("LOOKUP", "IDLE", "PTE_CHANGED", "PteChanged"),
         ("LOOKUP", "HIT_WAIT", "", "SwapCacheHit"),
+        ("LOOKUP", "CHARGE", "SKIP_SWAPCACHE", "SkipSwapcache"),
         ("LOOKUP", "CHARGE", "", "SwapcachePrepare"),
         # the kernel checks folio_test_swapcache() before pte_same(), as the spec
         # does (pc hit_gone: RetryFault whatever the PTE holds)
@@ -93,6 +97,11 @@ STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ..
         ("CHARGE CHARGE_RETRY", "ADD", "", "ChargeOk"),
         ("CHARGE", "WALK", "", "ChargeReclaim"),
         ("CHARGE CHARGE_RETRY", "IDLE", "CHARGE_FAIL", "ChargeFail"),
+        # the SWP_SYNCHRONOUS_IO bypass (its charge is the rows above, at pc sync_alloc)
+        ("ADD", "READ", "SYNC_PIN", "SyncSwapcachePrepare"),
+        ("ADD", "IDLE", "SWAPCACHE_BUSY", "SwapcacheBusy"),
+        ("READ", "IDLE", "PTE_CHANGED", "SyncPteChanged"),
+        ("READ", "IDLE", "", "SyncMapFolio"),
         ("ADD", "READ", "", "AddToSwapCache"),
         ("READ", "MAP", "", "SwapReadFolio"),
         # the walk: shrink_worker / zswap_shrinker_scan -> list_lru_walk_one -> shrink_memcg_cb
@@ -111,6 +120,9 @@ STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ..
         ("IDLE", "UNUSE", "", "SwapoffStart"),
         ("UNUSE", "LOOKUP", "", "UnuseSlot"),
         ("UNUSE", "OFF", "", "ZswapSwapoff"),
+        # a task mapped the page meanwhile and freed the slot: the swap-in fails on the freed slot and
+        # unuse_pte_range() goes on (swap_map[offset] == 0)
+        ("LOOKUP", "UNUSE", "SLOT_FREED", "PteChanged"),
         ("HIT_WAIT", "UNUSE", "POISON", "UnusePoison"),
         ("HIT_WAIT", "UNUSE", "PTE_CHANGED", "PteChanged"),
         ("HIT_WAIT MAP", "UNUSE", "FREE_SWAP", "MapFolio"),
@@ -124,7 +136,7 @@ STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ..
 # the point where it stands; StartFault's is the slot's offset, every other
 # step takes IN_GO (0).  Trace validation runs a step this way, with no
 # trials: whether the C really takes it is then checked from the segment.
-STEP_INPUTS = {"ChargeReclaim": 1, "ChargeFail": 2, "WbAllocFail": 1, "MapFolio": 1}
+STEP_INPUTS = {"ChargeReclaim": 1, "ChargeFail": 2, "WbAllocFail": 1, "MapFolio": 1, "SyncPteChanged": 1}
 
 
 # Steps whose input is a slot's offset (ZswapSwapoff's is the number of slots).
@@ -417,7 +429,7 @@ class KernelSystem:
         self._version_index = {v: i + 1 for i, v in enumerate(self.versions)}
         self._init = (
             f"init {len(self.slots)} {len(self.tasks)} {len(self.shrinkers)} {config.scan_budget} "
-            f"{len(self.swapoffs)} " + " ".join(v.name for v in self.versions)
+            f"{len(self.swapoffs)} {int(config.sync_io)} " + " ".join(v.name for v in self.versions)
         )
         self.memo = memo_mode(self.exe)
         # KC_MEMO_CHECK=1: every memoized answer is computed again in this system's own harness and compared

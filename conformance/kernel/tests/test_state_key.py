@@ -35,6 +35,16 @@ CONFIGS = {
         variant="rotate",
         scan_budget=3,
     ),
+    # swapoff (conf_swapoff_rotate's config): the device's state and the swapoff actor's phase and swap-in
+    "1k1o1s": Config(
+        tasks=(),
+        shrinkers=("k1",),
+        swapoffs=("o1",),
+        slots=("s1",),
+        versions=("v1", "v2"),
+        variant="rotate",
+        scan_budget=2,
+    ),
 }
 s1, t1, k1, v1 = (ModelValue(n) for n in ("s1", "t1", "k1", "v1"))
 
