@@ -61,7 +61,7 @@ WALK_MODELS = (
     "conf_rotate_worker",
     # The one walk module whose LRU holds two entries (put-back at the head, a walk over both).
     "conf_putback_head_2slots",
-    # The SWP_SYNCHRONOUS_IO swap-cache bypass, v6.8's order and 6.12's (the latter not against the C).
+    # The SWP_SYNCHRONOUS_IO swap-cache bypass, v6.8's order and 6.12's (the latter against the C too).
     "conf_sync_io_skip_if_exists",
     "conf_sync_io_rotate",
     "conf_shared_rotate",
