@@ -47,9 +47,9 @@ report: $(STAMP) ## build/report.md from build/check.json: models table, counter
 review: $(STAMP) ## behaviour diff of the spec against BASE (default origin/main) -> build/review.md (~2x make check)
 	$(PY) -m gen diff $(or $(BASE),origin/main)
 
-test-kernel: $(STAMP) ## the kernel's own C under test: its scenarios, and the generated rotate suite against it (~1 min)
+test-kernel: $(STAMP) ## the kernel's own C under test: its scenarios, and the generated rotate, swapoff and SWP_SYNCHRONOUS_IO suites against it (~3-6 min)
 	$(PY) -m pytest -q conformance/kernel
-	$(PY) -m pytest -q --impl=kernel conformance/generated/test_conf_rotate.py
+	$(PY) -m pytest -q --impl=kernel conformance/generated/test_conf_rotate.py conformance/generated/test_conf_swapoff_rotate.py conformance/generated/test_conf_sync_io_rotate.py
 
 kernel-harness: $(STAMP) ## build the real 6.12 zswap/swap-in C under ASan/UBSan into build/kernel-c/612/ (~25 s from the tarball, ~10 s once extracted)
 	$(PY) -m conformance.kernel.build

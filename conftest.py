@@ -102,10 +102,8 @@ def _select_implementation(request: pytest.FixtureRequest) -> None:
             "--impl=kernel: the C harness's charge shim never makes the worker's writeback charge "
             "reclaim or fail (WORKER_CHARGE_RECLAIM): the reference implementation only"
         )
-    if config.sync_io:
-        pytest.skip("--impl=kernel: the harness drives do_swap_page() through the swap cache only (no SyncIO)")
-    if getattr(config, "swapoffs", ()):
-        pytest.skip("--impl=kernel: the C harness has no swapoff (try_to_unuse(), zswap_swapoff()): the reference only")
+    if config.swap_shared:
+        pytest.skip("--impl=kernel: the C harness has no fork (SwapDuplicate, use count 2): the reference only")
 
 
 @pytest.fixture

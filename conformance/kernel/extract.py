@@ -91,7 +91,11 @@ TAKE: list[tuple[str, str, str]] = [
     ("mm/zswap.c", "fn", "zswap_load"),
     ("mm/zswap.c", "fn", "zswap_invalidate"),
     ("mm/zswap.c", "fn", "zswap_swapon"),
+    ("mm/zswap.c", "fn", "zswap_swapoff"),
     ("mm/swap_state.c", "fn", "__read_swap_cache_async"),
+    # swapoff: try_to_unuse() -> unuse_mm() -> ... -> unuse_pte_range() -> unuse_pte()
+    ("mm/swapfile.c", "fn", "unuse_pte"),
+    ("mm/swapfile.c", "fn", "unuse_pte_range"),
 ]
 
 

@@ -4,7 +4,7 @@
  * deterministic scheduler, driven over a line protocol by
  * conformance/kernel/system.py.
  *
- * Each actor (faulting task, background shrinker) runs on its own stack
+ * Each actor (faulting task, background shrinker, swapoff) runs on its own stack
  * (ucontext, with ASan's fiber annotations).  It runs until a shim that is a
  * step boundary of the spec calls kc_yield(): the lock drop in
  * shrink_memcg_cb() before writeback, its re-lock after, the charge,
@@ -21,14 +21,16 @@
  * parent then runs only the segment that the caller chose.
  *
  * Protocol (one command a line on stdin, one answer a line on stdout):
- *   init SLOTS TASKS SHRINKERS BUDGET V1 V2 ...   -> ok
+ *   init SLOTS TASKS SHRINKERS BUDGET SWAPOFFS SYNCIO V1 V2 ...   -> ok
+ *                 (actors: the tasks, the shrinkers, then swapoff)
  *   trials        -> [[actor, input, start, end, events], ...]  (JSON)
  *   run A I       -> start end events
  *   env SwapOut S V | env FreeSlot S | env DropCleanFolio S   -> ok, or refused
  *                 (the kernel side's guard is false: nothing changed)
  *   envok         -> [[name, s], ...] the environment steps the kernel side allows
  *   observe       -> the state (JSON, internal shapes; system.py converts)
- *   mapped        -> [[task, version], ...] the data each task last mapped
+ *   mapped        -> [version, ...] the data each task (then swapoff) last mapped
+ *   poisoned      -> [version, ...] the pages whose PTE swapoff's unuse_pte() poisoned
  *   key           -> the state key (kc_key: the whole state, canonical)
  *   explore first|any -> trials and environment steps, each with the key and state it
  *                 leads to (JSON, one line)
@@ -54,11 +56,11 @@
 /* Points: where an actor stands between steps. */
 enum kc_point {
 	P_IDLE, P_LOOKUP, P_HIT_WAIT, P_CHARGE, P_CHARGE_RETRY, P_ADD, P_READ, P_MAP,
-	P_WALK, P_WB_PREPARE, P_WB_WRITE, P_BLOCKED, P_NR
+	P_WALK, P_WB_PREPARE, P_WB_WRITE, P_BLOCKED, P_UNUSE, P_OFF, P_NR
 };
 static const char *const point_name[P_NR] = {
 	"IDLE", "LOOKUP", "HIT_WAIT", "CHARGE", "CHARGE_RETRY", "ADD", "READ", "MAP",
-	"WALK", "WB_PREPARE", "WB_WRITE", "BLOCKED",
+	"WALK", "WB_PREPARE", "WB_WRITE", "BLOCKED", "UNUSE", "OFF",
 };
 
 /* Events: what the shims saw during a segment (names in system.py's table). */
@@ -75,15 +77,26 @@ enum {
 	E_FREE_SWAP = 1 << 9,	/* folio_free_swap() */
 	E_SIGBUS = 1 << 10,	/* do_swap_page: mapped a folio that is not uptodate */
 	E_CHARGE_FAIL = 1 << 11,
+	E_POISON = 1 << 12,	/* set_pte_at() of a poisoned swap entry (unuse_pte) */
+	E_SKIP_SWAPCACHE = 1 << 13,	/* do_swap_page: the SWP_SYNCHRONOUS_IO bypass */
+	E_SYNC_PIN = 1 << 14,	/* the bypass's swapcache_prepare() pinned the slot */
+	E_SWAPCACHE_BUSY = 1 << 15,	/* the bypass's swapcache_prepare() failed: back out */
 };
 
 /* Inputs: what the environment decides at a point. */
 enum { IN_GO = 0, IN_CHARGE_OK = 0, IN_CHARGE_RECLAIM = 1, IN_CHARGE_FAIL = 2,
-       IN_ALLOC_OK = 0, IN_ALLOC_FAIL = 1, IN_KEEP_CACHE = 0, IN_FREE_SWAP = 1 };
+       IN_ALLOC_OK = 0, IN_ALLOC_FAIL = 1, IN_KEEP_CACHE = 0, IN_FREE_SWAP = 1, IN_PTE_MOVED = 1 };
+
+/* swapoff's phase: the spec's swapoff frame (none, pc "unuse", pc "off") */
+enum { PH_NONE, PH_UNUSE, PH_OFF };
 
 struct kc_actor {
 	int id;
 	bool is_task;
+	bool is_swapoff;	/* swapoff(2): try_to_unuse()'s swap-ins use the fault's fields below */
+	int phase;		/* swapoff: PH_* */
+	bool at_pte;		/* swapoff: unuse_pte_range() read the PTE; its pte_unmap() starts the lookup */
+	bool read_done;		/* swapoff: swapin_readahead() read the folio; folio_lock() ends the step */
 	ucontext_t ctx;
 	void *stack;
 	void *fake_stack;
@@ -94,6 +107,7 @@ struct kc_actor {
 	bool fault_active;
 	int slot, page;
 	bool reclaimed;		/* this fault's charge reclaimed once (MAX_RECLAIM_RETRIES: one) */
+	bool bypass;		/* this fault skips the swap cache (SWP_SYNCHRONOUS_IO) */
 	struct folio *hit_folio;	/* at P_HIT_WAIT: the folio it found and holds a reference to */
 	int mapped;		/* the data of the page this task mapped last (0: none) */
 	/* the walk frame */
@@ -119,7 +133,8 @@ struct kc_actor {
 struct kc_actor *kc_current;
 static struct kc_actor actors[KC_MAX_ACTORS];
 static struct kc_actor env_actor = { .id = -1 };	/* who runs the environment's steps */
-static int n_actors, n_tasks, n_slots, n_versions;
+static int n_actors, n_tasks, n_swapoffs, n_slots, n_versions;
+static int kc_sync_io;	/* the device is SWP_SYNCHRONOUS_IO (the spec's SyncIO) */
 static unsigned long scan_budget;
 static char version_name[KC_MAX_VERSIONS + 1][16];	/* [0] unused: NoData */
 static ucontext_t sched_ctx;
@@ -133,6 +148,18 @@ static bool swap_has_cache[KC_MAX_SLOTS];
 static struct folio *swap_cache[KC_MAX_SLOTS];
 static u8 *swap_device[KC_MAX_SLOTS];
 static int pte[KC_MAX_SLOTS];	/* the page whose PTE holds the slot (0: none): swapped_page */
+/* The device, for swapoff: SWP_WRITEOK (SwapOut hands out slots), whether
+ * get_swap_device() still succeeds (percpu_ref_kill() not yet), the swap
+ * slots cache (disabled while try_to_unuse() runs), swap_info[0] whose
+ * swap_map unuse_pte_range() reads, and the pages whose PTE unuse_pte()
+ * poisoned (an output, like `mapped`: no code reads it again). */
+static bool kc_swap_writeok = true;
+static bool kc_device_gone;
+bool swap_slot_cache_enabled = true;
+static unsigned char kc_swap_map[KC_MAX_SLOTS];
+static struct swap_info_struct kc_si = { .swap_map = kc_swap_map };
+struct swap_info_struct *swap_info[MAX_SWAPFILES] = { &kc_si };
+static bool kc_poisoned[KC_MAX_VERSIONS + 1];
 
 void kc_bug(const char *what, const char *file, int line)
 {
@@ -269,6 +296,13 @@ struct folio *folio_alloc_mpol(gfp_t gfp, unsigned int order, struct mempolicy *
 	 * step for it). */
 	if (kc_current && kc_current->in_walk && kc_current->input == IN_ALLOC_FAIL) {
 		kc_current->events |= E_ALLOC_FAIL;
+		/* While swapoff runs the slots cache is off, so writeback of a
+		 * freed slot gets here (swap_swapcount()'s check needs
+		 * swap_slot_cache_enabled) and fails with the -ENOMEM that
+		 * swapcache_prepare()'s -ENOENT gives too: the spec names
+		 * both WbSlotFreed (spec/README "Swapoff"). */
+		if (!swap_count[kc_current->wb_slot] && !swap_has_cache[kc_current->wb_slot])
+			kc_current->events |= E_SLOT_FREED;
 		return NULL;
 	}
 	f = calloc(1, sizeof(*f));
@@ -302,6 +336,22 @@ static void kc_folio_lock(struct folio *f, int slot)
 	f->flags |= 1UL << PG_locked;
 }
 
+/* folio_lock() as unuse_pte_range() calls it: after a swap-cache hit it is
+ * the wait of pc "hit_wait"; after swapin_readahead() read the folio it is
+ * taken in the read's step, which ends there (the spec's SwapReadFolio
+ * leaves the folio locked at pc "map", as do_swap_page()'s driver does). */
+void folio_lock(struct folio *f)
+{
+	struct kc_actor *a = kc_current;
+
+	kc_folio_lock(f, a->slot);
+	a->hit_folio = NULL;
+	if (a->read_done) {
+		a->read_done = false;
+		kc_yield(P_MAP);
+	}
+}
+
 /* After add_to_swap_cache() the folio is visible and locked: the end of
  * AddToSwapCache (a task) or WbAllocFolio (writeback). */
 void folio_add_lru(struct folio *f)
@@ -311,7 +361,19 @@ void folio_add_lru(struct folio *f)
 	kc_yield(kc_current->in_walk ? P_WB_WRITE : P_READ);
 }
 
-struct swap_info_struct *get_swap_device(swp_entry_t e) { (void)e; return (struct swap_info_struct *)1; }
+/* get_swap_device() fails once swapoff's percpu_ref_kill() ran: writeback's
+ * __read_swap_cache_async() returns NULL ([6.12 mm/swap_state.c:443-445]
+ * "si = get_swap_device(entry); if (!si) return NULL;"), the -ENOMEM the
+ * spec calls WbSlotFreed (every slot is free by then). */
+struct swap_info_struct *get_swap_device(swp_entry_t e)
+{
+	(void)e;
+	if (kc_device_gone) {
+		kc_current->events |= E_SLOT_FREED;
+		return NULL;
+	}
+	return &kc_si;
+}
 struct address_space *swap_address_space(swp_entry_t e) { (void)e; return NULL; }
 
 struct folio *filemap_get_folio(struct address_space *m, pgoff_t index)
@@ -331,7 +393,10 @@ int swap_swapcount(struct swap_info_struct *si, swp_entry_t e)
 	int n = swap_count[swp_offset(e)];
 
 	(void)si;
-	if (!n)
+	/* __read_swap_cache_async() gives up on a freed slot here only while
+	 * the slots cache is on (not during swapoff: then the allocation's
+	 * failure or swapcache_prepare()'s -ENOENT say it) */
+	if (!n && swap_slot_cache_enabled)
 		kc_current->events |= E_SLOT_FREED;
 	return n;
 }
@@ -342,13 +407,17 @@ int swapcache_prepare(swp_entry_t e, int nr)
 	pgoff_t s = swp_offset(e);
 
 	(void)nr;
-	if (!swap_count[s] && !swap_has_cache[s])
+	if (!swap_count[s] && !swap_has_cache[s]) {
+		kc_current->events |= E_SLOT_FREED;	/* only while swapoff disabled the slots cache */
 		return -ENOENT;
+	}
 	if (swap_has_cache[s]) {
 		kc_current->events |= E_EEXIST;
 		return -EEXIST;
 	}
 	swap_has_cache[s] = true;
+	if (kc_current->bypass)
+		kc_current->events |= E_SYNC_PIN;
 	return 0;
 }
 
@@ -415,11 +484,18 @@ void delete_from_swap_cache(struct folio *f)
 	folio_put(f);
 }
 
-/* folio_free_swap(): the folio leaves the swap cache (it is locked, written back, unmapped from swap). */
-static void folio_free_swap(struct folio *f)
+/* folio_free_swap(): the folio leaves the swap cache if it is still in it,
+ * not under writeback, and no PTE refers to its slot:
+ * [6.12 mm/swapfile.c:1872-1875] "if (!folio_swapcache_freeable(folio)) return false; if (folio_swapped(folio)) return false;"
+ * then [6.12 mm/swapfile.c:1877-1878] "delete_from_swap_cache(folio); folio_set_dirty(folio);" */
+bool folio_free_swap(struct folio *f)
 {
+	if (!folio_test_swapcache(f) || folio_test_writeback(f) || swap_count[swp_offset(f->swap)])
+		return false;
 	kc_current->events |= E_FREE_SWAP;
 	delete_from_swap_cache(f);
+	folio_mark_dirty(f);
+	return true;
 }
 
 void schedule_timeout_uninterruptible(long timeout)
@@ -493,6 +569,12 @@ static const u8 *kc_entry_data(struct zswap_entry *e) { return (const u8 *)e->ha
 
 static bool kc_pte_same(struct kc_actor *a) { return pte[a->slot] == a->page; }
 
+/* The zswap tree's entry for slot s; none once zswap_swapoff() freed the trees. */
+static struct zswap_entry *kc_tree_entry(int s)
+{
+	return zswap_trees[0] ? xa_load(swap_zswap_tree(swp_entry(0, s)), s) : NULL;
+}
+
 /* A task's direct reclaim: try_to_free_mem_cgroup_pages() -> shrink_slab() ->
  * do_shrink_slab() -> zswap_shrinker_scan(), called again with what is left
  * of the scan budget until it is spent, the walk stopped (LRU_STOP), or
@@ -534,6 +616,63 @@ static void kc_swap_read_folio(struct folio *f)
 	folio_unlock(f);
 }
 
+/* do_swap_page()'s SWP_SYNCHRONOUS_IO branch, in 6.12's order: a private
+ * folio allocated and charged (the charge may reclaim or fail: the same
+ * shim, at pc "sync_alloc"), then the pin, the read into the folio, the map,
+ * and the pin cleared at the end.  Steps: SkipSwapcache (to the charge),
+ * ChargeOk .. (to the pin), SyncSwapcachePrepare or SwapcacheBusy,
+ * SyncMapFolio or SyncPteChanged (read, map, unpin: one step, as the spec's). */
+static void kc_do_swap_page_bypass(struct kc_actor *a, swp_entry_t entry)
+{
+	struct folio *folio;
+
+	a->bypass = true;
+	a->events |= E_SKIP_SWAPCACHE;
+	/* [6.12 mm/memory.c:4292] "folio = alloc_swap_folio(vmf);" -> __alloc_swap_folio():
+	 * [6.12 mm/memory.c:4029-4033] "if (mem_cgroup_swapin_charge_folio(folio, vma->vm_mm, GFP_KERNEL, entry)) { folio_put(folio); return NULL; }" */
+	folio = folio_alloc_mpol(GFP_HIGHUSER_MOVABLE, 0, NULL, 0, 0);
+	if (mem_cgroup_swapin_charge_folio(folio, NULL, GFP_KERNEL, entry)) {
+		folio_put(folio);
+		return;		/* VM_FAULT_OOM */
+	}
+	__folio_set_locked(folio);
+	__folio_set_swapbacked(folio);
+	/* [6.12 mm/memory.c:4308] "if (swapcache_prepare(entry, nr_pages)) {" then
+	 * [6.12 mm/memory.c:4313-4316] "add_wait_queue(&swapcache_wq, &wait); schedule_timeout_uninterruptible(1); remove_wait_queue(&swapcache_wq, &wait);"
+	 * (a pause, no loop) and "goto out_page;": the fault backs out */
+	if (swapcache_prepare(entry, 1)) {
+		a->events |= E_SWAPCACHE_BUSY;
+		folio_unlock(folio);
+		folio_put(folio);
+		return;
+	}
+	/* [6.12 mm/memory.c:4326] "folio_add_lru(folio);" (the end of SyncSwapcachePrepare), then
+	 * [6.12 mm/memory.c:4329-4330] "folio->swap = entry; swap_read_folio(folio, NULL);"
+	 * (zswap_load() into a folio not in the swap cache: the entry stays) */
+	folio_add_lru(folio);
+	folio->swap = entry;
+	kc_swap_read_folio(folio);
+	// [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);" (a private folio: nobody holds it)
+	kc_folio_lock(folio, a->slot);
+	/* [6.12 mm/memory.c:4418] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))":
+	 * the input says whether a UFFDIO_MOVE took the PTE away (the spec's SyncPteChanged) */
+	if (a->input == IN_PTE_MOVED) {
+		a->events |= E_PTE_CHANGED;
+		folio_unlock(folio);
+		folio_put(folio);
+	} else {
+		pte[a->slot] = 0;
+		folio->mapcount++;
+		a->mapped = kc_decode(folio->data);
+		// [6.12 mm/memory.c:4535] "swap_free_nr(entry, nr_pages);"
+		swap_free(entry);
+		folio_unlock(folio);
+	}
+	/* [6.12 mm/memory.c:4622-4623] "if (need_clear_cache) { swapcache_clear(si, entry, nr_pages);":
+	 * SWAP_HAS_CACHE goes, and the slot is freed if its count went (as put_swap_folio()) */
+	put_swap_folio(folio, entry);
+}
+
 /* do_swap_page(), the parts the model covers, in 6.12's order. */
 static void kc_do_swap_page(struct kc_actor *a)
 {
@@ -545,6 +684,12 @@ static void kc_do_swap_page(struct kc_actor *a)
 	// [6.12 mm/memory.c:4229] "if (!pte_unmap_same(vmf))"
 	if (!kc_pte_same(a)) {
 		a->events |= E_PTE_CHANGED;
+		return;
+	}
+	/* [6.12 mm/memory.c:4283] "folio = swap_cache_get_folio(entry, vma, vmf->address);" missed, and
+	 * [6.12 mm/memory.c:4289-4290] "if (data_race(si->flags & SWP_SYNCHRONOUS_IO) && __swap_count(entry) == 1) {" */
+	if (kc_sync_io && !swap_cache[a->slot] && swap_count[a->slot] == 1) {
+		kc_do_swap_page_bypass(a, entry);
 		return;
 	}
 	/* swap_cache_get_folio() and swapin_readahead() -> read_swap_cache_async()
@@ -617,6 +762,7 @@ static void task_main(void)
 		a->page = pte[a->slot];
 		a->fault_active = true;
 		a->reclaimed = false;
+		a->bypass = false;
 		kc_do_swap_page(a);
 		a->fault_active = false;
 		a->own_folio = NULL;
@@ -651,6 +797,198 @@ static void shrinker_main(void)
 	}
 }
 
+/* ---- swapoff(2): try_to_unuse()'s swap-ins through the real unuse_pte_range() ---- */
+
+/* The page table of the one mm (kc_stubs.h): page v at address v << PAGE_SHIFT.
+ * pte[] stays the truth; the cell is the page's PTE as the code reads it. */
+static pte_t kc_pte_cell;
+static spinlock_t kc_ptl;
+static struct mm_struct kc_mm;
+static struct vm_area_struct kc_vma = { .vm_mm = &kc_mm };
+static pmd_t kc_pmd;
+
+pte_t *pte_offset_map(pmd_t *pmd, unsigned long addr)
+{
+	int v = (int)(addr >> PAGE_SHIFT);
+
+	(void)pmd;
+	kc_pte_cell = __pte(0);	/* pte_none(): the page was unmapped */
+	for (int s = 0; s < n_slots; s++)
+		if (pte[s] == v)
+			kc_pte_cell = swp_entry_to_pte(swp_entry(0, s));
+	if (pte_none(kc_pte_cell) && kc_poisoned[v])
+		kc_pte_cell = swp_entry_to_pte(make_poisoned_swp_entry());
+	return &kc_pte_cell;
+}
+
+pte_t *pte_offset_map_lock(struct mm_struct *mm, pmd_t *pmd, unsigned long addr, spinlock_t **ptlp)
+{
+	(void)mm;
+	*ptlp = &kc_ptl;
+	spin_lock(&kc_ptl);
+	return pte_offset_map(pmd, addr);
+}
+
+/* unuse_pte_range() read the PTE, then [6.12 mm/swapfile.c:2213-2214] "pte_unmap(pte); pte = NULL;"
+ * before the lookup: the end of UnuseSlot. */
+void pte_unmap(pte_t *pte)
+{
+	(void)pte;
+	if (kc_current->at_pte) {
+		kc_current->at_pte = false;
+		kc_yield(P_LOOKUP);
+	}
+}
+
+bool pte_same_as_swp(pte_t pte, pte_t swp_pte)
+{
+	if (pte.pte != swp_pte.pte)
+		kc_current->events |= E_PTE_CHANGED;
+	return pte.pte == swp_pte.pte;
+}
+
+/* unuse_pte() replaces the page's swap PTE: by the folio (mapped) or by a
+ * poisoned entry ([6.12 mm/swapfile.c:2119] "swp_entry = make_poisoned_swp_entry();").
+ * Either way the PTE no longer holds the slot. */
+void set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t new)
+{
+	int v = (int)(addr >> PAGE_SHIFT);
+
+	(void)mm;
+	*ptep = new;
+	for (int s = 0; s < n_slots; s++)
+		if (pte[s] == v)
+			pte[s] = 0;
+	if (is_swap_pte(new) && swp_type(pte_to_swp_entry(new)) == SWP_PTE_MARKER) {
+		kc_poisoned[v] = true;
+		kc_current->events |= E_POISON;
+	} else if (pte_present(new)) {
+		kc_current->mapped = kc_decode(((struct folio *)(new.pte & ~3UL))->data);
+	}
+}
+
+/* swap_cache_get_folio(): [6.12 mm/swap_state.c:356] "folio = filemap_get_folio(swap_address_space(entry), swap_cache_index(entry));"
+ * (its readahead statistics left out).  A folio found is the spec's
+ * SwapCacheHit: the step ends before unuse_pte_range()'s folio_lock(). */
+struct folio *swap_cache_get_folio(swp_entry_t entry, struct vm_area_struct *vma, unsigned long addr)
+{
+	struct folio *folio = filemap_get_folio(swap_address_space(entry), swap_cache_index(entry));
+
+	(void)vma; (void)addr;
+	if (IS_ERR(folio))
+		return NULL;
+	kc_current->hit_folio = folio;
+	kc_yield(P_HIT_WAIT);
+	return folio;
+}
+
+/* unuse_pte_range() reads si->swap_map[] after a failed swap-in: the use
+ * count, with SWAP_HAS_CACHE (0x40) */
+static void kc_sync_swap_map(void)
+{
+	for (int s = 0; s < n_slots; s++)
+		kc_swap_map[s] = (unsigned char)(swap_count[s] | (swap_has_cache[s] ? 0x40 : 0));
+}
+
+/* swapin_readahead() without readahead (as the fault's driver): read_swap_cache_async()
+ * -> __read_swap_cache_async() (pin, charge, add), then swap_read_folio(). */
+struct folio *swapin_readahead(swp_entry_t entry, gfp_t gfp, struct vm_fault *vmf)
+{
+	struct folio *folio;
+	bool allocated;
+
+	(void)vmf;
+	folio = __read_swap_cache_async(entry, gfp, NULL, 0, &allocated, false);
+	if (folio && !allocated)
+		kc_bug("swapin_readahead: a folio appeared right after swap_cache_get_folio() missed", __FILE__, __LINE__);
+	if (folio) {
+		kc_swap_read_folio(folio);
+		kc_current->read_done = true;
+	}
+	kc_sync_swap_map();
+	return folio;
+}
+
+/* si->inuse_pages: slots with a use count or SWAP_HAS_CACHE */
+static bool kc_swap_in_use(void)
+{
+	for (int s = 0; s < n_slots; s++)
+		if (swap_count[s] || swap_has_cache[s])
+			return true;
+	return false;
+}
+
+/* swapoff(2) of the one device, the parts the model covers:
+ * [6.12 mm/swapfile.c:2818] "p->flags &= ~SWP_WRITEOK;" then
+ * [6.12 mm/swapfile.c:2822] "disable_swap_slots_cache_lock();" and
+ * [6.12 mm/swapfile.c:2825] "err = try_to_unuse(p->type);", whose unuse_mm()
+ * walks the page table down to the real unuse_pte_range() (the input: which
+ * page's PTE next, one page's range at a time; the spec takes them in any
+ * order).  On failure (its swap-in's charge failed: -ENOMEM)
+ * [6.12 mm/swapfile.c:2828-2831] "if (err) {" ... "reinsert_swap_info(p); reenable_swap_slots_cache_unlock();"
+ * Once no slot is in use (try_to_unuse()'s si->inuse_pages == 0) and no
+ * fault holds a get_swap_device() reference, [6.12 mm/swapfile.c:2835] "reenable_swap_slots_cache_unlock();"
+ * then [6.12 mm/swapfile.c:2845-2847] "percpu_ref_kill(&p->users); synchronize_rcu(); wait_for_completion(&p->comp);"
+ * and [6.12 mm/swapfile.c:2886] "zswap_swapoff(p->type);" (real). */
+static void swapoff_main(void)
+{
+	struct kc_actor *a = kc_current;
+
+	__sanitizer_finish_switch_fiber(NULL, &main_stack_bottom, &main_stack_size);
+	for (;;) {
+		kc_yield(P_IDLE);
+		a->phase = PH_UNUSE;
+		kc_swap_writeok = false;
+		swap_slot_cache_enabled = false;
+		for (;;) {
+			unsigned long addr;
+			int s, ret;
+
+			kc_yield(P_UNUSE);
+			s = a->input;
+			if (s == n_slots) {
+				bool faulting = false;
+
+				for (int i = 0; i < n_tasks; i++)
+					faulting |= actors[i].fault_active;
+				if (kc_swap_in_use() || faulting) {
+					a->events |= E_NOSTEP;
+					continue;
+				}
+				swap_slot_cache_enabled = true;
+				kc_device_gone = true;
+				zswap_swapoff(0);
+				a->phase = PH_OFF;
+				for (;;) {
+					kc_yield(P_OFF);
+					a->events |= E_NOSTEP;	/* the device stays off (no swapon) */
+				}
+			}
+			/* UnuseSlot(s): the PTE of the page that slot s holds */
+			if (s < 0 || s >= n_slots || swap_count[s] != 1 || !pte[s]) {
+				a->events |= E_NOSTEP;
+				continue;
+			}
+			a->slot = s;
+			a->page = pte[s];
+			a->fault_active = true;
+			a->reclaimed = false;
+			a->at_pte = true;
+			addr = (unsigned long)a->page << PAGE_SHIFT;
+			ret = unuse_pte_range(&kc_vma, &kc_pmd, addr, addr + PAGE_SIZE, 0);
+			a->fault_active = false;
+			a->own_folio = NULL;
+			if (ret) {
+				/* try_to_unuse() failed (-ENOMEM): the device is back */
+				kc_swap_writeok = true;
+				swap_slot_cache_enabled = true;
+				a->phase = PH_NONE;
+				break;
+			}
+		}
+	}
+}
+
 /* ---- the environment: zswap_store, munmap, reclaim of clean folios -------- */
 
 /* SwapOut(s, v): swap_writepage() -> zswap_store() of a page in free slot s. */
@@ -666,6 +1004,7 @@ static void env_swap_out(int s, int v)
 	f->flags = (1UL << PG_locked) | (1UL << PG_swapcache) | (1UL << PG_uptodate);
 	swap_count[s] = 1;	/* the PTE's reference; the folio's pin is gone after reclaim */
 	pte[s] = v;
+	kc_poisoned[v] = false;	/* a new page with this data */
 	stored = zswap_store(f);
 	if (!stored)
 		kc_bug("zswap_store failed", __FILE__, __LINE__);
@@ -693,9 +1032,11 @@ static void env_drop_clean_folio(int s)
 	folio_put(f);	/* the swap cache's reference; a mapped folio lives on in its PTEs */
 }
 
+/* A task faults on slot s, or swapoff's unuse_pte_range() swaps it in
+ * (both hold the mm's mmap_lock for read: [6.12 mm/swapfile.c:2342] "mmap_read_lock(mm);") */
 static bool faults_on(int s)
 {
-	for (int i = 0; i < n_tasks; i++)
+	for (int i = 0; i < n_actors; i++)
 		if (actors[i].fault_active && actors[i].slot == s)
 			return true;
 	return false;
@@ -715,6 +1056,14 @@ static bool kc_hit_folio_gone(struct kc_actor *a)
 
 static const char *pc_of(struct kc_actor *a)
 {
+	if (a->bypass) {	/* the SWP_SYNCHRONOUS_IO bypass's pcs */
+		switch (a->point) {
+		case P_CHARGE_RETRY: return "sync_alloc_retry";
+		case P_ADD: return "sync_prepare";
+		case P_READ: return "sync_read";
+		default: return "sync_alloc";	/* its charge, or in the reclaim walk of its charge */
+		}
+	}
 	switch (a->point) {
 	case P_LOOKUP: return "lookup";
 	case P_HIT_WAIT: return kc_hit_folio_gone(a) ? "hit_gone" : "hit_wait";
@@ -747,7 +1096,7 @@ static void observe(void)
 	}
 	fprintf(kc_out, "],\"zswap_tree\":[");
 	for (int s = 0; s < n_slots; s++) {
-		struct zswap_entry *e = xa_load(swap_zswap_tree(swp_entry(0, s)), s);
+		struct zswap_entry *e = kc_tree_entry(s);
 
 		if (e)
 			fprintf(kc_out, "%s[%lu,%d,%d]", s ? "," : "", swp_offset(e->swpentry),
@@ -776,14 +1125,18 @@ static void observe(void)
 		bool first = true;
 
 		fprintf(kc_out, "%s[", i ? "," : "");
-		if (a->is_task && a->fault_active) {
-			fprintf(kc_out, "[\"do_swap_page\",%d,%d,\"%s\"]", a->slot, a->page, pc_of(a));
+		if (a->is_swapoff && a->phase != PH_NONE) {
+			fprintf(kc_out, "[\"swapoff\",\"%s\"]", a->phase == PH_UNUSE ? "unuse" : "off");
+			first = false;
+		}
+		if ((a->is_task || a->is_swapoff) && a->fault_active) {
+			fprintf(kc_out, "%s[\"do_swap_page\",%d,%d,\"%s\"]", first ? "" : ",", a->slot, a->page, pc_of(a));
 			first = false;
 		}
 		if (a->in_walk) {
 			unsigned long budget;
 
-			if (a->is_task)
+			if (a->sc)	/* a task's or swapoff's reclaim */
 				budget = (a->stop_flag && *a->stop_flag) ? 0 : a->sc->nr_to_scan;
 			else
 				budget = a->budget;
@@ -927,7 +1280,7 @@ static void kc_key(bool newline)
 	fprintf(kc_out, ";T");
 	for (int s = 0; s < n_slots; s++) {
 		fprintf(kc_out, s ? "," : "");
-		kc_key_entry(xa_load(swap_zswap_tree(swp_entry(0, s)), s));
+		kc_key_entry(kc_tree_entry(s));
 	}
 	fprintf(kc_out, ";L");
 	for (p = head->next; p != head; p = p->next) {
@@ -938,12 +1291,20 @@ static void kc_key(bool newline)
 	 * the build), and it drifts below zero (README, finding 3) */
 	fprintf(kc_out, "%ld.%d.%d%d%d", kc_lru_node.lru.nr_items, kc_lru_node.lock.held,
 	       zswap_pool_reached_full, zswap_enabled, zswap_shrinker_enabled);
+	/* the device (swapoff): SWP_WRITEOK, get_swap_device() killed, the
+	 * slots cache, the trees (zswap_swapoff() freed them); kc_poisoned[] is
+	 * left out: an output (pte_offset_map() reads it only for a page no
+	 * slot's PTE is, where it answers "not this swap entry" either way) */
+	fprintf(kc_out, ";O%d%d%d%d", kc_swap_writeok, kc_device_gone, swap_slot_cache_enabled,
+		zswap_trees[0] != NULL);
 	for (int i = 0; i < n_actors; i++) {
 		struct kc_actor *a = &actors[i];
 
 		fprintf(kc_out, ";A%d.%d", i, a->point);
+		if (a->is_swapoff)
+			fprintf(kc_out, ".P%d", a->phase);
 		if (a->fault_active) {
-			fprintf(kc_out, ".F%d.%d", a->slot, a->page);
+			fprintf(kc_out, ".F%d.%d%s", a->slot, a->page, a->bypass ? ".y" : "");
 			/* read only by the charge's loop: live while the fault is in it */
 			if (a->point == P_CHARGE || a->point == P_CHARGE_RETRY || a->in_walk)
 				fprintf(kc_out, ".r%d", a->reclaimed);
@@ -958,7 +1319,7 @@ static void kc_key(bool newline)
 		}
 		if (a->in_walk) {
 			fprintf(kc_out, ".W");
-			if (a->is_task)
+			if (a->sc)
 				fprintf(kc_out, "%lu.%lu.%d", a->reclaim_budget, a->sc->nr_to_scan,
 				       a->stop_flag ? *a->stop_flag : -1);
 			else
@@ -980,16 +1341,17 @@ static void kc_key(bool newline)
 
 /* ---- the protocol --------------------------------------------------------- */
 
-static void kc_init_actor(struct kc_actor *a, int id, bool is_task)
+static void kc_init_actor(struct kc_actor *a, int id, bool is_task, bool is_swapoff)
 {
 	a->id = id;
 	a->is_task = is_task;
+	a->is_swapoff = is_swapoff;
 	a->stack = malloc(KC_STACK);
 	getcontext(&a->ctx);
 	a->ctx.uc_stack.ss_sp = a->stack;
 	a->ctx.uc_stack.ss_size = KC_STACK;
 	a->ctx.uc_link = NULL;
-	makecontext(&a->ctx, is_task ? task_main : shrinker_main, 0);
+	makecontext(&a->ctx, is_task ? task_main : is_swapoff ? swapoff_main : shrinker_main, 0);
 	kc_run(a, 0);	/* to its idle point */
 }
 
@@ -998,6 +1360,17 @@ static int inputs_of(struct kc_actor *a, int *in)
 	int n = 0;
 
 	switch (a->point) {
+	case P_UNUSE:	/* UnuseSlot(s), or n_slots: ZswapSwapoff */
+		for (int s = 0; s <= n_slots; s++)
+			in[n++] = s;
+		break;
+	case P_HIT_WAIT: case P_MAP:
+		if (a->is_swapoff) {	/* unuse_pte_range() always calls folio_free_swap() */
+			in[n++] = IN_GO;
+			break;
+		}
+		in[n++] = IN_KEEP_CACHE; in[n++] = IN_FREE_SWAP;
+		break;
 	case P_IDLE:
 		if (a->is_task)
 			for (int s = 0; s < n_slots; s++)
@@ -1011,11 +1384,13 @@ static int inputs_of(struct kc_actor *a, int *in)
 	case P_CHARGE_RETRY:
 		in[n++] = IN_CHARGE_OK; in[n++] = IN_CHARGE_FAIL;
 		break;
+	case P_READ:
+		in[n++] = IN_GO;
+		if (a->bypass)	/* SyncMapFolio, or a UFFDIO_MOVE first: SyncPteChanged */
+			in[n++] = IN_PTE_MOVED;
+		break;
 	case P_WB_PREPARE:
 		in[n++] = IN_ALLOC_OK; in[n++] = IN_ALLOC_FAIL;
-		break;
-	case P_HIT_WAIT: case P_MAP:
-		in[n++] = IN_KEEP_CACHE; in[n++] = IN_FREE_SWAP;
 		break;
 	default:
 		in[n++] = IN_GO;
@@ -1091,7 +1466,7 @@ static void kc_fresh_versions(bool first, bool *fresh)
 	bool used[KC_MAX_VERSIONS + 1] = { false };
 
 	for (int s = 0; s < n_slots; s++) {
-		struct zswap_entry *e = xa_load(swap_zswap_tree(swp_entry(0, s)), s);
+		struct zswap_entry *e = kc_tree_entry(s);
 
 		used[pte[s]] = true;
 		used[kc_decode(swap_device[s])] = true;
@@ -1103,7 +1478,7 @@ static void kc_fresh_versions(bool first, bool *fresh)
 	for (struct list_head *h = &zswap_list_lru.node[0].lru.list, *p = h->next; p != h; p = p->next)
 		used[kc_decode((u8 *)kc_entry_of(p)->handle)] = true;
 	for (int i = 0; i < n_actors; i++) {
-		if (actors[i].is_task && actors[i].fault_active)
+		if (actors[i].fault_active)
 			used[actors[i].page] = true;
 		if (actors[i].in_walk && actors[i].wb_active)
 			used[actors[i].wb_data] = true;
@@ -1389,7 +1764,7 @@ static bool env_allowed(const char *name, int s)
 
 	/* get_swap_pages(): a free slot has neither a count nor SWAP_HAS_CACHE */
 	if (!strcmp(name, "SwapOut"))
-		return !swap_count[s] && !swap_has_cache[s];
+		return kc_swap_writeok && !swap_count[s] && !swap_has_cache[s];
 	/* munmap holds mmap_lock for write, a fault for read */
 	if (!strcmp(name, "FreeSlot"))
 		return swap_count[s] == 1 && pte[s] && !faults_on(s);
@@ -1402,9 +1777,9 @@ static bool env_allowed(const char *name, int s)
 		return false;
 	if (kc_env_guard_refcount)	/* the kernel's own condition */
 		return f->refcount - f->mapcount == 1;
-	/* the spec's (default): no task waits at hit_wait holding this folio (a
-	 * task at hit_gone holds an older one) */
-	for (int i = 0; i < n_tasks; i++)
+	/* the spec's (default): no task (or swapoff) waits at hit_wait holding
+	 * this folio (one at hit_gone holds an older one) */
+	for (int i = 0; i < n_actors; i++)
 		if (actors[i].fault_active && actors[i].point == P_HIT_WAIT && actors[i].hit_folio == f)
 			return false;
 	return true;
@@ -1446,7 +1821,8 @@ int main(void)
 			int nsh, off = n, used;
 			char *p = line + off;
 
-			sscanf(p, "%d %d %d %lu%n", &n_slots, &n_tasks, &nsh, &scan_budget, &used);
+			sscanf(p, "%d %d %d %lu %d %d%n", &n_slots, &n_tasks, &nsh, &scan_budget, &n_swapoffs, &kc_sync_io,
+			       &used);
 			p += used;
 			n_versions = 0;
 			while (sscanf(p, "%15s%n", version_name[n_versions + 1], &used) == 1) {
@@ -1465,9 +1841,9 @@ int main(void)
 				kc_version_page[v] = malloc(PAGE_SIZE);
 				kc_fill(kc_version_page[v], v);
 			}
-			n_actors = n_tasks + nsh;
+			n_actors = n_tasks + nsh + n_swapoffs;	/* tasks, shrinkers, swapoff */
 			for (int i = 0; i < n_actors; i++)
-				kc_init_actor(&actors[i], i, i < n_tasks);
+				kc_init_actor(&actors[i], i, i < n_tasks, i >= n_tasks + nsh);
 			printf("ok\n");
 		} else if (!strcmp(cmd, "trials")) {
 			trials();
@@ -1534,10 +1910,27 @@ int main(void)
 			envok();
 		} else if (!strcmp(cmd, "observe")) {
 			observe();
-		} else if (!strcmp(cmd, "mapped")) {
+		} else if (!strcmp(cmd, "poisoned")) {
+			/* the pages (versions) whose PTE unuse_pte() poisoned */
+			bool first = true;
+
 			printf("[");
-			for (int i = 0; i < n_tasks; i++)
-				printf("%s%d", i ? "," : "", actors[i].mapped);
+			for (int v = 1; v <= n_versions; v++)
+				if (kc_poisoned[v]) {
+					printf("%s%d", first ? "" : ",", v);
+					first = false;
+				}
+			printf("]\n");
+		} else if (!strcmp(cmd, "mapped")) {
+			/* the tasks', then swapoff's (unuse_pte()'s set_pte_at()) */
+			bool first = true;
+
+			printf("[");
+			for (int i = 0; i < n_actors; i++)
+				if (actors[i].is_task || actors[i].is_swapoff) {
+					printf("%s%d", first ? "" : ",", actors[i].mapped);
+					first = false;
+				}
 			printf("]\n");
 		} else {
 			printf("error unknown command %s\n", cmd);

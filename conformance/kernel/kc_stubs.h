@@ -163,7 +163,11 @@ struct folio *folio_alloc_mpol(gfp_t, unsigned int order, struct mempolicy *, pg
 void folio_add_lru(struct folio *);
 
 /* --- the swap device and swap map (shim, harness.c) --- */
-struct swap_info_struct;
+/* The one device: swap_map mirrors the harness's use counts (what
+ * unuse_pte_range() reads after a failed swap-in). */
+struct swap_info_struct { unsigned char *swap_map; };
+extern struct swap_info_struct *swap_info[MAX_SWAPFILES];
+#define SWAP_MAP_BAD 0x3f
 struct address_space;
 #define IS_ERR(p) ((unsigned long)(p) >= (unsigned long)-MAX_ERRNO)
 #define ERR_PTR(e) ((void *)(long)(e))
@@ -173,7 +177,8 @@ struct address_space *swap_address_space(swp_entry_t);
 static inline pgoff_t swap_cache_index(swp_entry_t e) { return swp_offset(e); }
 struct folio *filemap_get_folio(struct address_space *, pgoff_t index);
 int swap_swapcount(struct swap_info_struct *, swp_entry_t);
-#define swap_slot_cache_enabled true
+/* mm/swap_slots.c: false while swapoff runs (disable_swap_slots_cache_lock()) */
+extern bool swap_slot_cache_enabled;
 int swapcache_prepare(swp_entry_t, int nr);
 void put_swap_folio(struct folio *, swp_entry_t);
 int add_to_swap_cache(struct folio *, swp_entry_t, gfp_t, void **shadowp);
@@ -246,5 +251,84 @@ struct work_struct { int unused; };
 struct workqueue_struct;
 #define queue_work(wq, work) do { } while (0)
 static inline void zpool_free(struct zpool *pool, unsigned long handle) { (void)pool; free((void *)handle); }
+
+/* --- page tables, for swapoff's unuse_pte_range() and unuse_pte() (mm/swapfile.c).
+ * One mm, one VMA, one PTE a page: the page whose data is version v lives
+ * at address v << PAGE_SHIFT.  The harness's pte[] (slot -> the page whose
+ * PTE holds it) stays the truth: pte_offset_map() builds the page's PTE from
+ * it, set_pte_at() writes a change back (harness.c).  A pte_t's low bits
+ * say what it is: 0 none, 1 a swap entry (the rest: its type and offset), 2
+ * present (the rest: the folio's address).  No KSM, no hwpoison, no soft-dirty,
+ * no uffd-wp, no exclusive marking: those flags read false. --- */
+#define PAGE_SHIFT 12
+#define EHWPOISON 133
+typedef struct { unsigned long pte; } pte_t;
+typedef struct { unsigned long pmd; } pmd_t;
+typedef struct { unsigned long pgprot; } pgprot_t;
+typedef int rmap_t;
+#define RMAP_NONE 0
+#define RMAP_EXCLUSIVE 1
+struct mm_struct { int unused; };
+struct vm_area_struct { struct mm_struct *vm_mm; pgprot_t vm_page_prot; };
+struct vm_fault { struct vm_area_struct *vma; unsigned long address, real_address; pmd_t *pmd; };
+struct page;
+enum { MM_SWAPENTS, MM_ANONPAGES };
+#define SWP_PTE_MARKER (MAX_SWAPFILES + 1)	/* include/linux/swap.h: after the devices and hwpoison */
+#define SWP_HWPOISON MAX_SWAPFILES
+#define PTE_MARKER_POISONED (1UL << 1)
+static inline pte_t __pte(unsigned long v) { pte_t p = { v }; return p; }
+static inline bool pte_none(pte_t p) { return !p.pte; }
+static inline bool pte_present(pte_t p) { return (p.pte & 3) == 2; }
+static inline int is_swap_pte(pte_t p) { return !pte_none(p) && !pte_present(p); }
+/* a swap PTE: type above bit 50, offset below, then the tag */
+static inline pte_t swp_entry_to_pte(swp_entry_t e)
+{ return __pte(((unsigned long)swp_type(e) << 48 | swp_offset(e)) << 2 | 1); }
+static inline swp_entry_t pte_to_swp_entry(pte_t p)
+{ return swp_entry(p.pte >> 50, (p.pte >> 2) & ((1UL << 48) - 1)); }
+static inline pte_t ptep_get(pte_t *p) { return *p; }
+#define ptep_get_lockless ptep_get
+bool pte_same_as_swp(pte_t pte, pte_t swp_pte);	/* harness: notes a changed PTE */
+static inline bool pte_swp_exclusive(pte_t p) { (void)p; return false; }
+static inline bool pte_swp_soft_dirty(pte_t p) { (void)p; return false; }
+static inline bool pte_swp_uffd_wp(pte_t p) { (void)p; return false; }
+static inline pte_t mk_pte(struct page *page, pgprot_t prot) { (void)prot; return __pte((unsigned long)page | 2); }
+static inline pte_t pte_mkold(pte_t p) { return p; }
+static inline pte_t pte_mksoft_dirty(pte_t p) { return p; }
+static inline pte_t pte_mkuffd_wp(pte_t p) { return p; }
+static inline swp_entry_t make_poisoned_swp_entry(void) { return swp_entry(SWP_PTE_MARKER, PTE_MARKER_POISONED); }
+static inline swp_entry_t make_hwpoison_entry(struct page *page) { (void)page; return swp_entry(SWP_HWPOISON, 0); }
+pte_t *pte_offset_map(pmd_t *pmd, unsigned long addr);			/* harness */
+pte_t *pte_offset_map_lock(struct mm_struct *, pmd_t *, unsigned long addr, spinlock_t **ptlp);	/* harness */
+void pte_unmap(pte_t *pte);						/* harness: unuse_pte_range()'s lookup starts */
+#define pte_unmap_unlock(pte, ptl) spin_unlock(ptl)
+void set_pte_at(struct mm_struct *, unsigned long addr, pte_t *ptep, pte_t pte);	/* harness */
+#define dec_mm_counter(mm, member) do { } while (0)
+#define inc_mm_counter(mm, member) do { } while (0)
+#define arch_swap_restore(entry, folio) do { } while (0)
+#define folio_swap(entry, folio) (entry)
+/* ksm_might_need_to_copy(): no KSM, the folio itself */
+#define ksm_might_need_to_copy(folio, vma, addr) (folio)
+static inline struct page *folio_file_page(struct folio *f, pgoff_t index) { (void)index; return (struct page *)f; }
+#define PageHWPoison(page) false
+#define VM_BUG_ON_FOLIO(c, folio) BUG_ON(c)
+#define VM_WARN_ON_FOLIO(c, folio) VM_WARN_ON_ONCE(c)
+static inline void folio_get(struct folio *f) { f->refcount++; }
+/* anon: mapped by a PTE; the rmap shims count the mapping */
+static inline bool folio_test_anon(struct folio *f) { return f->mapcount > 0; }
+static inline void folio_add_new_anon_rmap(struct folio *f, struct vm_area_struct *vma, unsigned long addr, rmap_t flags)
+{ (void)vma; (void)addr; (void)flags; f->mapcount++; }
+static inline void folio_add_anon_rmap_pte(struct folio *f, struct page *page, struct vm_area_struct *vma,
+					   unsigned long addr, rmap_t flags)
+{ (void)page; (void)vma; (void)addr; (void)flags; f->mapcount++; }
+#define folio_add_lru_vma(folio, vma) BUG()	/* only for a KSM copy */
+/* swap-ins of swapoff (harness.c): the lookup, the read, the lock */
+struct folio *swap_cache_get_folio(swp_entry_t, struct vm_area_struct *, unsigned long addr);
+struct folio *swapin_readahead(swp_entry_t, gfp_t, struct vm_fault *);
+void folio_lock(struct folio *);
+#define folio_wait_writeback(folio) do { } while (0)	/* __swap_writepage() completes at once */
+bool folio_free_swap(struct folio *);
+static inline void kvfree(void *p) { free(p); }
+bool kc_xa_empty(const struct xarray *);
+#define xa_empty kc_xa_empty
 
 #endif /* KC_STUBS_H */

@@ -37,3 +37,9 @@ void kc_xa_setup(void)
 	rcu_register_thread();
 	radix_tree_init();
 }
+
+/* zswap_swapoff()'s WARN_ON_ONCE(!xa_empty(trees + i)) */
+bool kc_xa_empty(const struct xarray *xa)
+{
+	return xa_empty(xa);
+}

@@ -21,6 +21,8 @@ from pathlib import Path
 
 from .build import BUILD, ROOT, build
 
+SWAPOFF_SUITE = "conformance/generated/test_conf_swapoff_rotate.py"
+
 # (name, file, [(old, new)], what it undoes)
 MUTANTS = [
     (
@@ -111,7 +113,35 @@ MUTANTS = [
         [("\t\tcase LRU_ROTATE:\n\t\t\tlist_move_tail(item, &l->list);", "\t\tcase LRU_ROTATE:\n\t\t\t;")],
         "the walk does not move a rotated entry to the tail",
     ),
+    # swapoff (mm/swapfile.c, mm/zswap.c): run against the swapoff suite (SUITE_OF)
+    (
+        "unuse_maps_not_uptodate",
+        "mm/swapfile.c",
+        [("\tif (unlikely(hwpoisoned || !folio_test_uptodate(folio))) {", "\tif (unlikely(hwpoisoned)) {")],
+        "unuse_pte maps a folio that is not uptodate",
+    ),
+    (
+        "unuse_no_free_swap",
+        "mm/swapfile.c",
+        [
+            (
+                "\t\tfolio_free_swap(folio);\n\t\tfolio_unlock(folio);\n\t\tfolio_put(folio);\n\t} while",
+                "\t\tfolio_unlock(folio);\n\t\tfolio_put(folio);\n\t} while",
+            )
+        ],
+        "unuse_pte_range leaves the swapped-in folio in the swap cache",
+    ),
+    (
+        "swapoff_keeps_trees",
+        "mm/zswap.c",
+        [("\tnr_zswap_trees[type] = 0;\n\tzswap_trees[type] = NULL;", "\tnr_zswap_trees[type] = 0;")],
+        "zswap_swapoff frees the trees but leaves the pointer",
+    ),
 ]
+
+
+# Mutants that the rotate suite cannot reach: the suite that runs against them instead of --suite.
+SUITE_OF = {name: SWAPOFF_SUITE for name in ("unuse_maps_not_uptodate", "unuse_no_free_swap", "swapoff_keeps_trees")}
 
 
 def write_patch(tree: Path, name: str, path: str, edits: list[tuple[str, str]]) -> Path:
@@ -163,7 +193,7 @@ def main() -> int:
                 "no:cacheprovider",
                 "--impl=kernel",
                 f"--kernel-patch={patch}",
-                *args.suite.split(),
+                *SUITE_OF.get(name, args.suite).split(),
             ],
             cwd=ROOT,
             capture_output=True,

@@ -68,6 +68,10 @@ EVENTS = {
     "FREE_SWAP": 1 << 9,
     "SIGBUS": 1 << 10,
     "CHARGE_FAIL": 1 << 11,
+    "POISON": 1 << 12,
+    "SKIP_SWAPCACHE": 1 << 13,
+    "SYNC_PIN": 1 << 14,
+    "SWAPCACHE_BUSY": 1 << 15,
 }
 
 # The classification: a segment of real code, from one step boundary (point)
@@ -82,6 +86,7 @@ STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ..
         ("IDLE", "LOOKUP", "", "StartFault"),
         ("LOOKUP", "IDLE", "PTE_CHANGED", "PteChanged"),
         ("LOOKUP", "HIT_WAIT", "", "SwapCacheHit"),
+        ("LOOKUP", "CHARGE", "SKIP_SWAPCACHE", "SkipSwapcache"),
         ("LOOKUP", "CHARGE", "", "SwapcachePrepare"),
         # the kernel checks folio_test_swapcache() before pte_same(), as the spec
         # does (pc hit_gone: RetryFault whatever the PTE holds)
@@ -92,6 +97,11 @@ STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ..
         ("CHARGE CHARGE_RETRY", "ADD", "", "ChargeOk"),
         ("CHARGE", "WALK", "", "ChargeReclaim"),
         ("CHARGE CHARGE_RETRY", "IDLE", "CHARGE_FAIL", "ChargeFail"),
+        # the SWP_SYNCHRONOUS_IO bypass (its charge is the rows above, at pc sync_alloc)
+        ("ADD", "READ", "SYNC_PIN", "SyncSwapcachePrepare"),
+        ("ADD", "IDLE", "SWAPCACHE_BUSY", "SwapcacheBusy"),
+        ("READ", "IDLE", "PTE_CHANGED", "SyncPteChanged"),
+        ("READ", "IDLE", "", "SyncMapFolio"),
         ("ADD", "READ", "", "AddToSwapCache"),
         ("READ", "MAP", "", "SwapReadFolio"),
         # the walk: shrink_worker / zswap_shrinker_scan -> list_lru_walk_one -> shrink_memcg_cb
@@ -106,6 +116,19 @@ STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ..
         ("WB_PREPARE", "WB_WRITE", "", "WbAllocFolio"),
         ("WB_WRITE", "WALK", "DELETE", "WbEntryGone"),
         ("WB_WRITE", "WALK", "WRITEPAGE", "WbWrite"),
+        # swapoff: try_to_unuse() -> unuse_pte_range() -> unuse_pte(); its swap-ins take the rows above
+        ("IDLE", "UNUSE", "", "SwapoffStart"),
+        ("UNUSE", "LOOKUP", "", "UnuseSlot"),
+        ("UNUSE", "OFF", "", "ZswapSwapoff"),
+        # a task mapped the page meanwhile and freed the slot: the swap-in fails on the freed slot and
+        # unuse_pte_range() goes on (swap_map[offset] == 0)
+        ("LOOKUP", "UNUSE", "SLOT_FREED", "PteChanged"),
+        ("HIT_WAIT", "UNUSE", "POISON", "UnusePoison"),
+        ("HIT_WAIT", "UNUSE", "PTE_CHANGED", "PteChanged"),
+        ("HIT_WAIT MAP", "UNUSE", "FREE_SWAP", "MapFolio"),
+        # only with patches/unuse-pte-range-recheck.patch (6.12 has no such step): the folio left the swap
+        # cache, swapoff drops it and meets the PTE again later, as a fault retries
+        ("HIT_WAIT", "UNUSE", "", "RetryFault"),
     )
 )
 
@@ -113,7 +136,11 @@ STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ..
 # the point where it stands; StartFault's is the slot's offset, every other
 # step takes IN_GO (0).  Trace validation runs a step this way, with no
 # trials: whether the C really takes it is then checked from the segment.
-STEP_INPUTS = {"ChargeReclaim": 1, "ChargeFail": 2, "WbAllocFail": 1, "MapFolio": 1}
+STEP_INPUTS = {"ChargeReclaim": 1, "ChargeFail": 2, "WbAllocFail": 1, "MapFolio": 1, "SyncPteChanged": 1}
+
+
+# Steps whose input is a slot's offset (ZswapSwapoff's is the number of slots).
+SLOT_INPUT_STEPS = ("StartFault", "UnuseSlot")
 
 
 def _frame_slot(frame: FnValue) -> ModelValue:
@@ -393,14 +420,16 @@ class KernelSystem:
         self.exe = Path(exe)
         self.tasks = config.task_values
         self.shrinkers = config.shrinker_values
-        self.actors = self.tasks + self.shrinkers
+        self.swapoffs = config.swapoff_values
+        self.actors = self.tasks + self.shrinkers + self.swapoffs
         self.slots = config.slot_values
         self.versions = config.version_values
         self._actor_number = {a: i for i, a in enumerate(self.actors)}
         self._slot_offset = {s: i for i, s in enumerate(self.slots)}
         self._version_index = {v: i + 1 for i, v in enumerate(self.versions)}
-        self._init = f"init {len(self.slots)} {len(self.tasks)} {len(self.shrinkers)} {config.scan_budget} " + " ".join(
-            v.name for v in self.versions
+        self._init = (
+            f"init {len(self.slots)} {len(self.tasks)} {len(self.shrinkers)} {config.scan_budget} "
+            f"{len(self.swapoffs)} {int(config.sync_io)} " + " ".join(v.name for v in self.versions)
         )
         self.memo = memo_mode(self.exe)
         # KC_MEMO_CHECK=1: every memoized answer is computed again in this system's own harness and compared
@@ -548,6 +577,8 @@ class KernelSystem:
                 return FnValue({"fn": f[0], "slot": slots[f[1]], "page": data(f[2]), "pc": f[3], "lru_removed": False})
             if f[0] == "shrink_memcg_cb":
                 return FnValue({"fn": f[0], "budget": f[1]})
+            if f[0] == "swapoff":
+                return FnValue({"fn": f[0], "pc": f[1]})
             return FnValue({"fn": f[0], "entry": entry(f[1], f[2]), "pc": f[3], "cursor": NO_ENTRY})
 
         return {
@@ -599,7 +630,7 @@ class KernelSystem:
                 name = classify(start, end, events)
                 if name is None:
                     continue
-                args = (("s", self.slots[row["input"]]),) if name == "StartFault" else ()
+                args = (("s", self.slots[row["input"]]),) if name in SLOT_INPUT_STEPS else ()
                 step = Step(name, self.actors[row["actor"]], args)
             out.append((step, self._convert(row["state"])))
         return out
@@ -635,16 +666,22 @@ class KernelSystem:
         """The harness command for ``step`` without trials: what the C does with it is the caller's to check."""
         if step.actor is None:
             return self._env_command(step.name, dict(step.args))
-        if step.name == "StartFault":
+        if step.name in SLOT_INPUT_STEPS:
             value = self._slot_offset[cast(ModelValue, dict(step.args)["s"])]
+        elif step.name == "ZswapSwapoff":
+            value = len(self.slots)
         else:
             value = STEP_INPUTS.get(step.name, 0)
         return f"run {self._actor_number[step.actor]} {value}"
 
     def mapped(self) -> dict[ModelValue, ModelValue]:
-        """The data each task mapped by its last completed fault (NoData: none yet)."""
+        """The data each task mapped by its last completed fault, and swapoff by its last unuse_pte() (NoData: none)."""
         values = json.loads(self._materialize(["mapped"])[0])
-        return {t: (self.versions[v - 1] if v else NO_DATA) for t, v in zip(self.tasks, values)}
+        return {t: (self.versions[v - 1] if v else NO_DATA) for t, v in zip(self.tasks + self.swapoffs, values)}
+
+    def poisoned(self) -> list[ModelValue]:
+        """The pages (by their data) whose PTE swapoff's unuse_pte() replaced by a poisoned swap entry."""
+        return [self.versions[v - 1] for v in json.loads(self._materialize(["poisoned"])[0])]
 
     # -- the scheduler's view ------------------------------------------------
     def _explored(self) -> _Node:
@@ -710,7 +747,7 @@ class KernelSystem:
                 continue
             command = f"run {number} {value}"
             self._add_edge(key, node, command, f"{start} {end} {events}", target, raw)
-            args = (("s", self.slots[value]),) if name == "StartFault" else ()
+            args = (("s", self.slots[value]),) if name in SLOT_INPUT_STEPS else ()
             step = Step(name, self.actors[number], args)
             if step not in seen:
                 seen.add(step)
@@ -815,6 +852,8 @@ class KernelSystem:
         if not frames:
             return "(idle)"
         top = frames[-1]
+        if top["fn"] == "swapoff":
+            return f"in swapoff at pc {top['pc']}"
         if top["fn"] == "shrink_memcg_cb":
             return f"in the shrink_memcg_cb walk (budget {top['budget']})"
         return f"in {top['fn']}({_frame_slot(top).name}) at pc {top['pc']}"

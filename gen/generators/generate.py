@@ -61,13 +61,13 @@ WALK_MODELS = (
     "conf_rotate_worker",
     # The one walk module whose LRU holds two entries (put-back at the head, a walk over both).
     "conf_putback_head_2slots",
-    # The SWP_SYNCHRONOUS_IO swap-cache bypass, v6.8's order and 6.12's (the latter not against the C).
+    # The SWP_SYNCHRONOUS_IO swap-cache bypass, v6.8's order and 6.12's (the latter against the C too).
     "conf_sync_io_skip_if_exists",
     "conf_sync_io_rotate",
     "conf_shared_rotate",
     # v6.8 with zswap.exclusive_loads off and the redirtied page's second store (the duplicate entry).
     "conf_skip_if_exists_shared_loads",
-    # swapoff(2) against the shrinker's writeback on 6.12 (Python reference only).
+    # swapoff(2) against the shrinker's writeback on 6.12 (against the C too: unuse_pte_range() is real there).
     "conf_swapoff_rotate",
 )
 # Larger models: the edge cover as ITF data, replayed by one parametrized test.

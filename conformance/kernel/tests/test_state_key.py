@@ -35,6 +35,26 @@ CONFIGS = {
         variant="rotate",
         scan_budget=3,
     ),
+    # 6.12's SWP_SYNCHRONOUS_IO bypass (conf_sync_io_rotate's config): the fault's branch and private folio
+    "1t1k1s_sync": Config(
+        tasks=("t1",),
+        shrinkers=("k1",),
+        slots=("s1",),
+        versions=("v1", "v2"),
+        variant="rotate",
+        scan_budget=2,
+        sync_io=True,
+    ),
+    # swapoff (conf_swapoff_rotate's config): the device's state and the swapoff actor's phase and swap-in
+    "1k1o1s": Config(
+        tasks=(),
+        shrinkers=("k1",),
+        swapoffs=("o1",),
+        slots=("s1",),
+        versions=("v1", "v2"),
+        variant="rotate",
+        scan_budget=2,
+    ),
 }
 s1, t1, k1, v1 = (ModelValue(n) for n in ("s1", "t1", "k1", "v1"))
 
