@@ -126,9 +126,10 @@ STEP_TABLE: tuple[tuple[frozenset[str], frozenset[str], frozenset[str], str], ..
         ("HIT_WAIT", "UNUSE", "POISON", "UnusePoison"),
         ("HIT_WAIT", "UNUSE", "PTE_CHANGED", "PteChanged"),
         ("HIT_WAIT MAP", "UNUSE", "FREE_SWAP", "MapFolio"),
-        # only with patches/unuse-pte-range-recheck.patch (6.12 has no such step): the folio left the swap
-        # cache, swapoff drops it and meets the PTE again later, as a fault retries
-        ("HIT_WAIT", "UNUSE", "", "RetryFault"),
+        # only with patches/unuse-pte-range-recheck.patch (6.12 has no such step; the spec's
+        # UnuseMatchesSwapEntry, v6.18's check): the folio left the swap cache, swapoff leaves the PTE
+        # and meets it again later
+        ("HIT_WAIT", "UNUSE", "", "UnuseFolioGone"),
     )
 )
 

@@ -145,7 +145,7 @@ def test_kernel_without_the_reuse_maps_v1() -> None:
 def test_kernel_with_the_recheck_swaps_v2_in() -> None:
     """A candidate fix (patches/unuse-pte-range-recheck.patch: after folio_lock(), the check do_swap_page()
     makes, as Kairui Song's 2025 folio_matches_swap_entry() does): at the trace's last step swapoff drops
-    the stale folio instead (RetryFault), meets v2's PTE again and swaps v2 in."""
+    the stale folio instead (UnuseFolioGone, the spec's step for v6.18's check), meets v2's PTE again and swaps v2 in."""
     from conformance.kernel.build import BuildError, build
     from conformance.kernel.extract import ExtractError
     from conformance.kernel.system import KernelSystem
@@ -159,8 +159,8 @@ def test_kernel_with_the_recheck_swaps_v2_in() -> None:
     for name, actor, args in POISON_TRACE[:-1]:
         kernel.step(name, actor, **args)
     enabled = {(step.name, step.actor) for step in kernel.enabled()}
-    assert ("UnusePoison", o1) not in enabled and ("RetryFault", o1) in enabled
-    kernel.step("RetryFault", o1)
+    assert ("UnusePoison", o1) not in enabled and ("UnuseFolioGone", o1) in enabled
+    kernel.step("UnuseFolioGone", o1)
     for name, actor, args in [
         ("UnuseSlot", o1, {"s": s1}),
         ("SwapcachePrepare", o1, {}),
