@@ -601,6 +601,21 @@ static void kc_do_swap_page(struct kc_actor *a)
 	/* the mapping keeps the folio's reference */
 }
 
+/* The idle actors' guards, which the fibers test (task_main, shrinker_main)
+ * and explore() too: a trial of an idle actor whose guard is false is no
+ * step, answered without a fork (explore_idle_nostep). */
+static bool kc_fault_guard(int s)
+{
+	/* StartFault(t, s): the task touches the page whose PTE holds slot s */
+	return s >= 0 && s < n_slots && pte[s];
+}
+
+static bool kc_worker_guard(void)
+{
+	/* the worker is queued when the pool fills: it has something to walk */
+	return !list_empty(&zswap_list_lru.node[0].lru.list);
+}
+
 static void task_main(void)
 {
 	struct kc_actor *a = kc_current;
@@ -608,8 +623,7 @@ static void task_main(void)
 	__sanitizer_finish_switch_fiber(NULL, &main_stack_bottom, &main_stack_size);
 	for (;;) {
 		kc_yield(P_IDLE);
-		/* StartFault(t, s): the task touches the page whose PTE holds slot s */
-		if (a->input < 0 || a->input >= n_slots || !pte[a->input]) {
+		if (!kc_fault_guard(a->input)) {
 			a->events |= E_NOSTEP;
 			continue;
 		}
@@ -633,8 +647,8 @@ static void shrinker_main(void)
 	__sanitizer_finish_switch_fiber(NULL, &main_stack_bottom, &main_stack_size);
 	for (;;) {
 		kc_yield(P_IDLE);
-		if (list_empty(&zswap_list_lru.node[0].lru.list)) {
-			a->events |= E_NOSTEP;	/* the worker is queued when the pool fills */
+		if (!kc_worker_guard()) {
+			a->events |= E_NOSTEP;
 			continue;
 		}
 		a->in_walk = true;
@@ -1199,6 +1213,7 @@ static void explore_start(struct kc_trial *t)
 }
 
 static bool kc_explore_crashed;	/* a trial of this explore crashed: the rest are not tried */
+static bool kc_fork_every_trial;	/* KC_FORK_EVERY_TRIAL=1: no shortcut (explore_idle_nostep) */
 
 static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
 {
@@ -1232,11 +1247,32 @@ static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
 /* One trial at a time: forking a state's trials all at once and reading them
  * afterwards was slower (README, Benchmarks), and so was letting each trial
  * child explore the state it reached in turn (deep fork chains). */
+/* A trial of an idle actor whose guard is false: the fiber would set E_NOSTEP
+ * and stop at P_IDLE again, changing nothing (task_main, shrinker_main), so
+ * its row is written here, as explore_start's child writes it, without a fork
+ * (a fork of this ASan process costs ~1 ms: README, Benchmarks). */
+static bool explore_idle_nostep(struct kc_trial *t, FILE *rec, bool *first)
+{
+	struct kc_actor *a;
+
+	if (t->env)
+		return false;
+	a = &actors[t->actor];
+	if (a->point != P_IDLE || (a->is_task ? kc_fault_guard(t->input) : kc_worker_guard()))
+		return false;
+	fprintf(rec, "%s[%d,%d,\"%s\",\"%s\",%u,%d,null,null]", *first ? "" : ",", t->actor, t->input,
+		point_name[P_IDLE], point_name[P_IDLE], (unsigned)E_NOSTEP, a->block_slot);
+	*first = false;
+	return true;
+}
+
 static void explore_all(struct kc_trial *t, int n, FILE *rec)
 {
 	bool first = true;
 
 	for (int i = 0; i < n && !kc_explore_crashed; i++) {
+		if (!kc_fork_every_trial && explore_idle_nostep(&t[i], rec, &first))
+			continue;
 		explore_start(&t[i]);
 		explore_finish(&t[i], rec, &first);
 	}
@@ -1435,6 +1471,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	kc_out = stdout;
 	kc_env_guard_refcount = getenv("KC_ENV_GUARD") && !strcmp(getenv("KC_ENV_GUARD"), "refcount");
+	kc_fork_every_trial = getenv("KC_FORK_EVERY_TRIAL") && !strcmp(getenv("KC_FORK_EVERY_TRIAL"), "1");
 	kc_xa_setup();
 	while (fgets(line, sizeof(line), stdin)) {
 		char cmd[32], arg[32];
