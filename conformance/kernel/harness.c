@@ -1132,17 +1132,51 @@ static void kc_fresh_versions(bool first, bool *fresh)
 	}
 }
 
-/* The key and the observed state, as strings (malloc'ed, no newline). */
-static char *kc_capture(void (*print)(void), size_t *len)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *m = open_memstream(&buf, &n);
+/* The protocol's text (explore's record, a key, a state) is built in static
+ * buffers, not on the heap: ASan's quarantine keeps every freed chunk, so a
+ * memstream per answer grew the explorer process by ~40 KB an explore
+ * (measured), and every later fork() copied the page-table entries of that
+ * memory and every trial child tore them down (README, Benchmarks). */
+enum { KC_TEXT_RECORD, KC_TEXT_KEY, KC_TEXT_STATE, KC_TEXT_NR };
+#define KC_TEXT (1 << 20)
+static char kc_text[KC_TEXT_NR][KC_TEXT];
+static FILE *kc_text_file[KC_TEXT_NR];
 
-	kc_out = m;
+static FILE *kc_text_begin(int which)
+{
+	if (!kc_text_file[which]) {
+		kc_text_file[which] = fmemopen(kc_text[which], KC_TEXT, "w");
+		if (!kc_text_file[which])
+			kc_bug("fmemopen", __FILE__, __LINE__);
+	}
+	rewind(kc_text_file[which]);
+	return kc_text_file[which];
+}
+
+/* The text written since kc_text_begin(which), NUL-terminated (valid until the next begin). */
+static char *kc_text_end(int which, size_t *len)
+{
+	long n;
+
+	fflush(kc_text_file[which]);
+	n = ftell(kc_text_file[which]);
+	if (n < 0 || n >= KC_TEXT - 1)
+		kc_bug("protocol text does not fit its buffer", __FILE__, __LINE__);
+	kc_text[which][n] = 0;
+	*len = (size_t)n;
+	return kc_text[which];
+}
+
+/* The key or the observed state, as a string (no newline; valid until the next capture into `which`). */
+static char *kc_capture(void (*print)(void), size_t *len, int which)
+{
+	char *buf;
+	size_t n;
+
+	kc_out = kc_text_begin(which);
 	print();
 	kc_out = stdout;
-	fclose(m);
+	buf = kc_text_end(which, &n);
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = 0;
 	*len = n;
@@ -1202,8 +1236,8 @@ static void explore_start(struct kc_trial *t)
 			}
 			printf(",\"");
 		}
-		key = kc_capture(kc_key_line, &key_len);
-		state = kc_capture(observe, &state_len);
+		key = kc_capture(kc_key_line, &key_len, KC_TEXT_KEY);
+		state = kc_capture(observe, &state_len, KC_TEXT_STATE);
 		printf("%s%s%s%s", key, t->env ? "\",\"state\":" : "\",", state, t->env ? "}" : "]");
 		fflush(stdout);
 		_exit(0);
@@ -1287,14 +1321,14 @@ static void explore(const char *args)
 	static const char *const env_names[] = { "SwapOut", "FreeSlot", "DropCleanFolio" };
 	struct kc_trial t[KC_MAX_ACTORS * (KC_MAX_SLOTS + 4) + KC_MAX_SLOTS * (KC_MAX_VERSIONS + 2)];
 	bool fresh[KC_MAX_VERSIONS + 1] = { false };
-	char *buf = NULL, *key;
-	size_t len = 0, key_len;
+	char *buf, *key;
+	size_t len, key_len;
 	FILE *rec;
 	bool first = true;
 	int n = 0;
 
 	kc_explore_crashed = false;
-	key = kc_capture(kc_key_line, &key_len);
+	key = kc_capture(kc_key_line, &key_len, KC_TEXT_KEY);
 	kc_fresh_versions(!strncmp(args + strspn(args, " "), "first", 5), fresh);
 	for (int i = 0; i < n_actors; i++) {
 		int in[KC_MAX_SLOTS + 4], k = inputs_of(&actors[i], in);
@@ -1302,9 +1336,8 @@ static void explore(const char *args)
 		for (int j = 0; j < k; j++)
 			t[n++] = (struct kc_trial){ .actor = i, .input = in[j] };
 	}
-	rec = open_memstream(&buf, &len);
+	rec = kc_text_begin(KC_TEXT_RECORD);
 	fprintf(rec, "{\"key\":\"%s\",\"trials\":[", key);
-	free(key);
 	explore_all(t, n, rec);
 	fprintf(rec, "],\"env\":[");
 	n = 0;
@@ -1325,12 +1358,11 @@ static void explore(const char *args)
 	fprintf(rec, "],\"envsucc\":[");
 	explore_all(t, n, rec);
 	fprintf(rec, "]}");
-	fclose(rec);
+	buf = kc_text_end(KC_TEXT_RECORD, &len);
 	for (size_t i = 0; i < len; i++)	/* observe()'s newlines: the answer is one line */
 		if (buf[i] == '\n')
 			buf[i] = ' ';
 	printf("%s\n", buf);
-	free(buf);
 }
 
 /* succ: every successor of this state, each computed in a fork()ed child:
