@@ -746,6 +746,21 @@ static void kc_do_swap_page(struct kc_actor *a)
 	/* the mapping keeps the folio's reference */
 }
 
+/* The idle actors' guards, which the fibers test (task_main, shrinker_main)
+ * and explore() too: a trial of an idle actor whose guard is false is no
+ * step, answered without a fork (explore_idle_nostep). */
+static bool kc_fault_guard(int s)
+{
+	/* StartFault(t, s): the task touches the page whose PTE holds slot s */
+	return s >= 0 && s < n_slots && pte[s];
+}
+
+static bool kc_worker_guard(void)
+{
+	/* the worker is queued when the pool fills: it has something to walk */
+	return !list_empty(&zswap_list_lru.node[0].lru.list);
+}
+
 static void task_main(void)
 {
 	struct kc_actor *a = kc_current;
@@ -753,8 +768,7 @@ static void task_main(void)
 	__sanitizer_finish_switch_fiber(NULL, &main_stack_bottom, &main_stack_size);
 	for (;;) {
 		kc_yield(P_IDLE);
-		/* StartFault(t, s): the task touches the page whose PTE holds slot s */
-		if (a->input < 0 || a->input >= n_slots || !pte[a->input]) {
+		if (!kc_fault_guard(a->input)) {
 			a->events |= E_NOSTEP;
 			continue;
 		}
@@ -779,8 +793,8 @@ static void shrinker_main(void)
 	__sanitizer_finish_switch_fiber(NULL, &main_stack_bottom, &main_stack_size);
 	for (;;) {
 		kc_yield(P_IDLE);
-		if (list_empty(&zswap_list_lru.node[0].lru.list)) {
-			a->events |= E_NOSTEP;	/* the worker is queued when the pool fills */
+		if (!kc_worker_guard()) {
+			a->events |= E_NOSTEP;
 			continue;
 		}
 		a->in_walk = true;
@@ -1493,17 +1507,51 @@ static void kc_fresh_versions(bool first, bool *fresh)
 	}
 }
 
-/* The key and the observed state, as strings (malloc'ed, no newline). */
-static char *kc_capture(void (*print)(void), size_t *len)
-{
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *m = open_memstream(&buf, &n);
+/* The protocol's text (explore's record, a key, a state) is built in static
+ * buffers, not on the heap: ASan's quarantine keeps every freed chunk, so a
+ * memstream per answer grew the explorer process by ~40 KB an explore
+ * (measured), and every later fork() copied the page-table entries of that
+ * memory and every trial child tore them down (README, Benchmarks). */
+enum { KC_TEXT_RECORD, KC_TEXT_KEY, KC_TEXT_STATE, KC_TEXT_NR };
+#define KC_TEXT (1 << 20)
+static char kc_text[KC_TEXT_NR][KC_TEXT];
+static FILE *kc_text_file[KC_TEXT_NR];
 
-	kc_out = m;
+static FILE *kc_text_begin(int which)
+{
+	if (!kc_text_file[which]) {
+		kc_text_file[which] = fmemopen(kc_text[which], KC_TEXT, "w");
+		if (!kc_text_file[which])
+			kc_bug("fmemopen", __FILE__, __LINE__);
+	}
+	rewind(kc_text_file[which]);
+	return kc_text_file[which];
+}
+
+/* The text written since kc_text_begin(which), NUL-terminated (valid until the next begin). */
+static char *kc_text_end(int which, size_t *len)
+{
+	long n;
+
+	fflush(kc_text_file[which]);
+	n = ftell(kc_text_file[which]);
+	if (n < 0 || n >= KC_TEXT - 1)
+		kc_bug("protocol text does not fit its buffer", __FILE__, __LINE__);
+	kc_text[which][n] = 0;
+	*len = (size_t)n;
+	return kc_text[which];
+}
+
+/* The key or the observed state, as a string (no newline; valid until the next capture into `which`). */
+static char *kc_capture(void (*print)(void), size_t *len, int which)
+{
+	char *buf;
+	size_t n;
+
+	kc_out = kc_text_begin(which);
 	print();
 	kc_out = stdout;
-	fclose(m);
+	buf = kc_text_end(which, &n);
 	while (n && buf[n - 1] == '\n')
 		buf[--n] = 0;
 	*len = n;
@@ -1563,8 +1611,8 @@ static void explore_start(struct kc_trial *t)
 			}
 			printf(",\"");
 		}
-		key = kc_capture(kc_key_line, &key_len);
-		state = kc_capture(observe, &state_len);
+		key = kc_capture(kc_key_line, &key_len, KC_TEXT_KEY);
+		state = kc_capture(observe, &state_len, KC_TEXT_STATE);
 		printf("%s%s%s%s", key, t->env ? "\",\"state\":" : "\",", state, t->env ? "}" : "]");
 		fflush(stdout);
 		_exit(0);
@@ -1574,6 +1622,7 @@ static void explore_start(struct kc_trial *t)
 }
 
 static bool kc_explore_crashed;	/* a trial of this explore crashed: the rest are not tried */
+static bool kc_fork_every_trial;	/* KC_FORK_EVERY_TRIAL=1: no shortcut (explore_idle_nostep) */
 
 static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
 {
@@ -1607,11 +1656,32 @@ static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
 /* One trial at a time: forking a state's trials all at once and reading them
  * afterwards was slower (README, Benchmarks), and so was letting each trial
  * child explore the state it reached in turn (deep fork chains). */
+/* A trial of an idle actor whose guard is false: the fiber would set E_NOSTEP
+ * and stop at P_IDLE again, changing nothing (task_main, shrinker_main), so
+ * its row is written here, as explore_start's child writes it, without a fork
+ * (a fork of this ASan process costs ~1 ms: README, Benchmarks). */
+static bool explore_idle_nostep(struct kc_trial *t, FILE *rec, bool *first)
+{
+	struct kc_actor *a;
+
+	if (t->env)
+		return false;
+	a = &actors[t->actor];
+	if (a->point != P_IDLE || (a->is_task ? kc_fault_guard(t->input) : kc_worker_guard()))
+		return false;
+	fprintf(rec, "%s[%d,%d,\"%s\",\"%s\",%u,%d,null,null]", *first ? "" : ",", t->actor, t->input,
+		point_name[P_IDLE], point_name[P_IDLE], (unsigned)E_NOSTEP, a->block_slot);
+	*first = false;
+	return true;
+}
+
 static void explore_all(struct kc_trial *t, int n, FILE *rec)
 {
 	bool first = true;
 
 	for (int i = 0; i < n && !kc_explore_crashed; i++) {
+		if (!kc_fork_every_trial && explore_idle_nostep(&t[i], rec, &first))
+			continue;
 		explore_start(&t[i]);
 		explore_finish(&t[i], rec, &first);
 	}
@@ -1626,14 +1696,14 @@ static void explore(const char *args)
 	static const char *const env_names[] = { "SwapOut", "FreeSlot", "DropCleanFolio" };
 	struct kc_trial t[KC_MAX_ACTORS * (KC_MAX_SLOTS + 4) + KC_MAX_SLOTS * (KC_MAX_VERSIONS + 2)];
 	bool fresh[KC_MAX_VERSIONS + 1] = { false };
-	char *buf = NULL, *key;
-	size_t len = 0, key_len;
+	char *buf, *key;
+	size_t len, key_len;
 	FILE *rec;
 	bool first = true;
 	int n = 0;
 
 	kc_explore_crashed = false;
-	key = kc_capture(kc_key_line, &key_len);
+	key = kc_capture(kc_key_line, &key_len, KC_TEXT_KEY);
 	kc_fresh_versions(!strncmp(args + strspn(args, " "), "first", 5), fresh);
 	for (int i = 0; i < n_actors; i++) {
 		int in[KC_MAX_SLOTS + 4], k = inputs_of(&actors[i], in);
@@ -1641,9 +1711,8 @@ static void explore(const char *args)
 		for (int j = 0; j < k; j++)
 			t[n++] = (struct kc_trial){ .actor = i, .input = in[j] };
 	}
-	rec = open_memstream(&buf, &len);
+	rec = kc_text_begin(KC_TEXT_RECORD);
 	fprintf(rec, "{\"key\":\"%s\",\"trials\":[", key);
-	free(key);
 	explore_all(t, n, rec);
 	fprintf(rec, "],\"env\":[");
 	n = 0;
@@ -1664,12 +1733,11 @@ static void explore(const char *args)
 	fprintf(rec, "],\"envsucc\":[");
 	explore_all(t, n, rec);
 	fprintf(rec, "]}");
-	fclose(rec);
+	buf = kc_text_end(KC_TEXT_RECORD, &len);
 	for (size_t i = 0; i < len; i++)	/* observe()'s newlines: the answer is one line */
 		if (buf[i] == '\n')
 			buf[i] = ' ';
 	printf("%s\n", buf);
-	free(buf);
 }
 
 /* succ: every successor of this state, each computed in a fork()ed child:
@@ -1810,6 +1878,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	kc_out = stdout;
 	kc_env_guard_refcount = getenv("KC_ENV_GUARD") && !strcmp(getenv("KC_ENV_GUARD"), "refcount");
+	kc_fork_every_trial = getenv("KC_FORK_EVERY_TRIAL") && !strcmp(getenv("KC_FORK_EVERY_TRIAL"), "1");
 	kc_xa_setup();
 	while (fgets(line, sizeof(line), stdin)) {
 		char cmd[32], arg[32];

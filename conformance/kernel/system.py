@@ -197,8 +197,9 @@ class _Harness:
     """
 
     def __init__(self, exe: Path, init: str) -> None:
-        # the harness reads KC_ENV_GUARD when it starts: a process started without it must not serve with it
-        key = (str(exe), init, os.environ.get("KC_ENV_GUARD", ""))
+        # the harness reads KC_ENV_GUARD and KC_FORK_EVERY_TRIAL when it starts: a process started without
+        # them must not serve with them
+        key = (str(exe), init, os.environ.get("KC_ENV_GUARD", "") + "/" + os.environ.get("KC_FORK_EVERY_TRIAL", ""))
         self.proc: subprocess.Popen[str]
         self.stderr: Any
         idle = _IDLE.get(key)
@@ -384,6 +385,8 @@ class _Node:
         "edges",
         "crash",
         "requests",
+        "waits",
+        "holding",
     )
 
     def __init__(self, raw: dict[str, Any]) -> None:
@@ -400,6 +403,9 @@ class _Node:
         self.crash: str | None = None
         # step() requests -> (why refused, or None; the command that carries it out)
         self.requests: dict[tuple[Any, ...], tuple[tuple[type[StepRefused], str, str] | None, str]] = {}
+        # blocked() and holders(slot), once asked: functions of the state, asked at every checked state
+        self.waits: dict[ModelValue, frozenset[ModelValue]] | None = None
+        self.holding: dict[ModelValue, frozenset[ModelValue]] = {}
 
 
 class KernelSystem:
@@ -833,14 +839,22 @@ class KernelSystem:
 
     def blocked(self) -> dict[ModelValue, frozenset[ModelValue]]:
         """Each waiting actor and the actors holding the slot it waits on."""
-        _, blocked, _ = self._trials()
-        out = {}
-        for number in blocked:
-            actor = self.actors[number]
-            out[actor] = self.holders(_frame_slot(self._frames(actor)[-1]))
-        return out
+        node = self._explored()
+        if node.waits is None:  # a function of the state: computed once a state
+            node.waits = {
+                self.actors[number]: self.holders(_frame_slot(self._frames(self.actors[number])[-1]))
+                for number in node.blocked
+            }
+        return dict(node.waits)
 
     def holders(self, slot: ModelValue) -> frozenset[ModelValue]:
+        holding = self._node().holding
+        found = holding.get(slot)
+        if found is None:
+            found = holding[slot] = self._holders(slot)
+        return found
+
+    def _holders(self, slot: ModelValue) -> frozenset[ModelValue]:
         return frozenset(
             a
             for a in self.actors
@@ -885,8 +899,11 @@ class KernelSystem:
 
         What a request comes to in a state (its command, or why it is refused) is a function of the
         state: memoized in the state's node, so the suite's many refusal checks cost a lookup."""
-        node = self._explored()
-        request: tuple[Any, ...] | None = (name, actor, tuple(sorted(args.items())))
+        node = self._nodes[self._key]
+        if node.explored is None or node.crash is not None or self._check:
+            node = self._explored()
+        # the request as given (keyword order included: the same request in another order is memoized apart)
+        request: tuple[Any, ...] | None = (name, actor, *args.items())
         try:
             outcome = node.requests.get(request)  # type: ignore[arg-type]
         except TypeError:  # an unhashable argument: refused below, not memoized

@@ -11,7 +11,9 @@ the key tells apart states whose observe() is the same but whose C is not.
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -136,3 +138,35 @@ def test_patched_builds_key_trials_by_step_log(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("KC_MEMO", "fast")
     with pytest.raises(ValueError, match="KC_MEMO"):
         memo_mode(Path("build/kernel-c/612/kharness"))
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_idle_guards_answered_without_a_fork_are_what_the_fiber_answers(name: str, kernel_harness: Path) -> None:
+    """explore answers an idle actor whose guard is false without forking a trial (harness.c
+    explore_idle_nostep); with KC_FORK_EVERY_TRIAL=1 every trial is forked.  Along a random schedule the
+    two give the same explore answers, byte for byte."""
+    rng = random.Random(3)
+    system = KernelSystem(CONFIGS[name], kernel_harness)
+    schedule = [system._init, "explore any"]
+    try:
+        for _ in range(40):
+            enabled = sorted(system.enabled(), key=str)
+            if not enabled:
+                break
+            step = rng.choice(enabled)
+            schedule += [system.command_for(step), "explore any"]
+            system.step(step.name, step.actor, **dict(step.args))
+    finally:
+        system.close()
+    answers = []
+    for every in ("", "1"):
+        env = dict(os.environ, ASAN_OPTIONS="detect_leaks=0", KC_FORK_EVERY_TRIAL=every)
+        run = subprocess.run(
+            [str(kernel_harness)], input="\n".join(schedule) + "\n", capture_output=True, text=True, env=env
+        )
+        assert run.returncode == 0, run.stderr[-2000:]
+        answers.append(run.stdout)
+    shortcut, forked = answers
+    assert shortcut.count("\n") == len(schedule)
+    assert '"IDLE","IDLE",1,' in shortcut  # some idle guard was false on the way
+    assert shortcut == forked
