@@ -1667,6 +1667,8 @@ static bool explore_idle_nostep(struct kc_trial *t, FILE *rec, bool *first)
 	if (t->env)
 		return false;
 	a = &actors[t->actor];
+	if (a->is_swapoff)	/* swapoff_main has guards of its own: always a trial */
+		return false;
 	if (a->point != P_IDLE || (a->is_task ? kc_fault_guard(t->input) : kc_worker_guard()))
 		return false;
 	fprintf(rec, "%s[%d,%d,\"%s\",\"%s\",%u,%d,null,null]", *first ? "" : ",", t->actor, t->input,
