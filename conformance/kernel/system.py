@@ -799,7 +799,10 @@ class KernelSystem:
         out = {}
         for number in blocked:
             actor = self.actors[number]
-            out[actor] = self.holders(_frame_slot(self._frames(actor)[-1]))
+            top = self._frames(actor)[-1]
+            # a folio that left the swap cache still locked (pc hit_stranded, bug e3b63e966cac):
+            # nobody holds it, whoever holds the slot now (spec WaitsOnStrandedFolio)
+            out[actor] = frozenset() if top["pc"] == "hit_stranded" else self.holders(_frame_slot(top))
         return out
 
     def holders(self, slot: ModelValue) -> frozenset[ModelValue]:
