@@ -196,7 +196,7 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible[int]:
     # The folio is locked and the swap cache secured.  Verify that the entry
     # has not been invalidated and recycled behind our backs: our reference
     # does not prevent that, and old data must not overwrite a new page.
-    # [6.12 mm/zswap.c:1097-1101] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) {
+    # [6.12 mm/zswap.c:1097-1102] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) {
     # delete_from_swap_cache(folio); folio_unlock(folio); folio_put(folio); return -ENOMEM; }"
     # [v6.8 04fc7816089c mm/zswap.c] zswap_writeback_entry(): "if (zswap_rb_search(&tree->rbroot,
     # swp_offset(entry->swpentry)) != entry) { spin_unlock(&tree->lock); delete_from_swap_cache(folio);"

@@ -1066,7 +1066,7 @@ WbChargeFail(a) ==
 \* The re-check that 04fc7816089c added: the entry was invalidated (and the
 \* slot maybe reused) while the LRU lock was dropped.
 \* v6.8 [v6.8 e8f897f4afef mm/zswap.c] zswap_writeback_entry(): "if (zswap_rb_search(&tree->rbroot, swp_offset(swpentry)) != entry) {"
-\* 6.12 [6.12 mm/zswap.c:1097-1101] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) { delete_from_swap_cache(folio); folio_unlock(folio); folio_put(folio); return -ENOMEM; }"
+\* 6.12 [6.12 mm/zswap.c:1097-1102] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) { delete_from_swap_cache(folio); folio_unlock(folio); folio_put(folio); return -ENOMEM; }"
 \* rotate: delete_from_swap_cache() puts the folio's swap reference; a slot
 \* freed meanwhile (FreeSlot deferred its invalidation) is freed now.
 \* With bug e3b63e966cac (NoFolioCleanupBug) the folio leaves the swap

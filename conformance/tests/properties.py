@@ -124,9 +124,7 @@ def no_orphaned_wait(state: State, skip: bool, sync_io: bool = False) -> bool:
     """Every waiting actor waits on some actor that holds what it waits for (no orphaned pin or folio lock)."""
     edges = waits_on(state, skip, sync_io)
     return all(
-        edges[a]
-        for a in edges
-        if blocked_on(state, a, skip, sync_io) is not None or waits_on_stranded_folio(state, a)
+        edges[a] for a in edges if blocked_on(state, a, skip, sync_io) is not None or waits_on_stranded_folio(state, a)
     )
 
 

@@ -10,7 +10,7 @@ from conformance.config import Config
 from conformance.steps import parse_steps
 from conformance.system import System
 from conformance.tests import properties as p
-from conformance.values import ModelValue
+from conformance.values import ModelValue, function_of
 from conformance.zswap import UseAfterFree
 
 SWAPOFF = Config(tasks=(), shrinkers=("k1",), swapoffs=("o1",), slots=("s1",), versions=("v1", "v2"), scan_budget=2)
@@ -69,7 +69,7 @@ def test_bug_e3b63e966cac_strands_swapoff_in_folio_lock() -> None:
     )
     state = system.observe()
     o1 = ModelValue("o1")
-    assert [f["pc"] for f in state["stack"][o1]] == ["unuse", "hit_stranded"]
+    assert [f["pc"] for f in function_of(state, "stack")[o1]] == ["unuse", "hit_stranded"]
     assert system.blocked() == {o1: frozenset()}  # asleep on a lock nobody holds: swapoff never ends
-    assert not [s for s in system.enabled() if s.actor == "o1"]
+    assert not [s for s in system.enabled() if s.actor == o1]
     assert not p.no_orphaned_wait(state, skip=True)

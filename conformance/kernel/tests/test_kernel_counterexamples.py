@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conformance.replay import Replay, ReplayMismatch
-from conformance.values import ModelValue
+from conformance.values import ModelValue, function_of
 
 if TYPE_CHECKING:
     from conformance.kernel.system import KernelSystem
@@ -112,7 +112,7 @@ def test_the_stranded_folio_trace_on_the_c_without_the_cleanup() -> None:
     system = _replay(_harness([PATCH_FOR_BUG["e3b63e966cac"]]), "e3b63e966cac")
     # the fault holds its reference to writeback's folio, which left the swap cache still locked
     assert system.describe(T1) == "in do_swap_page(s1) at pc hit_stranded"
-    assert system.observe()["swap_cache"][S1] == ModelValue("NoFolio")
+    assert function_of(system.observe(), "swap_cache")[S1] == ModelValue("NoFolio")
     # it sleeps in kc_folio_lock() (folio_lock_or_retry()) and no actor holds that lock
     assert system.blocked() == {T1: frozenset()}
     assert '"HIT_WAIT","BLOCKED"' in system._harness.ask("trials")
