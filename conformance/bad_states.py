@@ -96,6 +96,10 @@ def badness_holds(badness: str, system: Any, next_step: Step | None) -> bool:
         # nowhere (bug 25cd241408a2's exclusive load into a private folio the fault then dropped).
         state = system.observe()
         return any(_data_lost(state, slot) for slot in state["swap_map"])
+    if badness == "orphaned_wait":
+        # NoOrphanedWait: an actor waits and nobody holds what it waits for (a folio that left the
+        # swap cache still locked: bug e3b63e966cac).
+        return any(not holders for holders in system.blocked().values())
     if next_step is None or next_step.actor is None:
         return False
     state = system.observe()

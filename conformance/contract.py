@@ -15,6 +15,8 @@ BUG_SYNC_EXCLUSIVE_LOAD = "25cd241408a2"  # zswap_load() into the bypass's priva
 BUG_STORE_KEEPS_DUP = "678e54d4bb9a"  # a skipped zswap_store leaves the old (duplicate) entry in the tree
 # writeback dereferences the zswap tree before it holds the swap-cache folio: use after free under swapoff
 BUG_SWAPOFF_RACE = "5878303c5353"
+# writeback's failed re-check drops its folio from the swap cache without folio_unlock()/folio_put(): stranded locked
+BUG_NO_FOLIO_CLEANUP = "e3b63e966cac"
 KNOWN_BUGS = frozenset(
     {
         BUG_NO_ENTRY_RECHECK,
@@ -23,6 +25,7 @@ KNOWN_BUGS = frozenset(
         BUG_SYNC_EXCLUSIVE_LOAD,
         BUG_STORE_KEEPS_DUP,
         BUG_SWAPOFF_RACE,
+        BUG_NO_FOLIO_CLEANUP,
     }
 )
 

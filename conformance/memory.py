@@ -48,6 +48,12 @@ def do_swap_page(mm: MM, task: int) -> Preemptible[None]:
         pc = "read" if folio_was_allocated else "hit_wait"
         mm.set_pc(task, 0, pc)
 
+    if pc == "hit_stranded":
+        # The folio we found left the swap cache still locked, and whoever locked it returned
+        # without unlocking it (bug e3b63e966cac): [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);"
+        # sleeps for good.  No pte_same() either: it comes after the lock.
+        while True:
+            yield Blocked(slot, "folio_lock_or_retry(): the folio left the swap cache locked; nobody unlocks it", True)
     if pc == "hit_gone":
         # The folio we found left the swap cache (swap_state.__delete_from_swap_cache); nobody holds
         # its lock: [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);" succeeds, then
@@ -86,7 +92,7 @@ def do_swap_page(mm: MM, task: int) -> Preemptible[None]:
     # set_pte_at() maps the folio's data; swap_free(); folio_free_swap(); folio_unlock()
     swap_state.swap_free(mm, slot)
     if choice.name == "MapFolio" and not mm.swap_map[slot].count:
-        swap_state.delete_from_swap_cache(mm, slot)
+        swap_state.folio_unlock(mm, swap_state.delete_from_swap_cache(mm, slot))
     elif choice.name == "MapFolio":
         # A shared slot's other PTE still holds the entry: [6.12 mm/swapfile.c:1874-1875] folio_free_swap():
         # "if (folio_swapped(folio)) return false;" the folio stays in the swap cache for that PTE's fault.

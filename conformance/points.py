@@ -43,6 +43,9 @@ class Offer(NamedTuple):
 class Blocked(NamedTuple):
     slot: int  # the slot's offset
     why: str
+    # The folio waited on left the swap cache still locked (bug e3b63e966cac): no actor holds it,
+    # whoever holds ``slot`` now (spec WaitsOnStrandedFolio).
+    stranded: bool = False
 
 
 Point = Union[tuple[Offer, ...], Blocked]

@@ -77,19 +77,27 @@ def add_to_swap_cache(mm: MM, slot: int, folio: Folio) -> None:
     mm.set_folio(slot, folio)
 
 
-def __delete_from_swap_cache(mm: MM, slot: int) -> None:
+# The faults asleep on a folio's lock: (actor, frame index) pairs.
+Waiters = tuple[tuple[int, int], ...]
+
+
+def __delete_from_swap_cache(mm: MM, slot: int) -> Waiters:
     """The slot's folio leaves the swap address space: ``folio->swap`` and PG_swapcache are cleared.
 
     A fault that found this folio (pc ``hit_wait``) holds a reference to the
     folio, not to the slot: when it locks it, it sees that it left, whatever
-    folio holds the slot by then, and retries ([6.12 mm/memory.c:4369-4371]
+    folio holds the slot by then, and retries ([6.12 mm/memory.c:4378-4380]
     "if (unlikely(!folio_test_swapcache(folio) || page_swap_entry(page).val != entry.val)) goto out_page;").
-    The state keeps folios by slot, so the fault's frame records it now: pc ``hit_gone``.
+    The state keeps folios by slot, so the fault's frame records it now.  The folio is
+    still locked (its deleter holds it, or a fault that found it would not wait): its
+    waiters sleep on in the lock, pc ``hit_stranded``, until the deleter's
+    :func:`folio_unlock` of the waiters returned here moves them to ``hit_gone``.
     """
     mm.set_folio(slot, None)
+    waiters: list[tuple[int, int]] = []
     for actor, frames in enumerate(mm.stack):
         if frames and type(frames[0]) is SwapinFrame and frames[0].slot == slot and frames[0].pc == "hit_wait":
-            mm.set_pc(actor, 0, "hit_gone")
+            waiters.append((actor, 0))
         # swapoff's unuse_pte_range() holds the folio the same way (its frame above the swapoff frame)
         elif (
             len(frames) == 2
@@ -98,13 +106,23 @@ def __delete_from_swap_cache(mm: MM, slot: int) -> None:
             and frames[1].slot == slot
             and frames[1].pc == "hit_wait"
         ):
-            mm.set_pc(actor, 1, "hit_gone")
+            waiters.append((actor, 1))
+    for actor, depth in waiters:
+        mm.set_pc(actor, depth, "hit_stranded")
+    return tuple(waiters)
 
 
-def delete_from_swap_cache(mm: MM, slot: int) -> None:
-    """The folio leaves the swap cache and its swap reference (the pin) is put."""
-    __delete_from_swap_cache(mm, slot)
+def folio_unlock(mm: MM, waiters: Waiters) -> None:
+    """Unlock a folio that has left the swap cache: its waiters wake and will see that it left (``hit_gone``)."""
+    for actor, depth in waiters:
+        mm.set_pc(actor, depth, "hit_gone")
+
+
+def delete_from_swap_cache(mm: MM, slot: int) -> Waiters:
+    """The folio leaves the swap cache and its swap reference (the pin) is put; returns its waiters."""
+    waiters = __delete_from_swap_cache(mm, slot)
     put_swap_folio(mm, slot)
+    return waiters
 
 
 def __read_swap_cache_async(
@@ -183,7 +201,7 @@ def __read_swap_cache_async(
         if (yield from memcontrol.mem_cgroup_swapin_charge_folio(mm, actor, depth)):
             # [6.12 mm/swap_state.c:538-539] "fail_unlock: put_swap_folio(new_folio, entry);"
             if mm.cfg.variant == "swap_table":
-                __delete_from_swap_cache(mm, slot)
+                folio_unlock(mm, __delete_from_swap_cache(mm, slot))
             put_swap_folio(mm, slot)
             if fault:
                 zswap_lru_reinsert(mm, actor, depth, slot)

@@ -81,6 +81,11 @@ def unuse_pte_range(mm: MM, actor: int) -> Preemptible[None]:
         pc = "read" if folio_was_allocated else "hit_wait"
         mm.set_pc(actor, depth, pc)
 
+    if pc == "hit_stranded":
+        # The folio left the swap cache still locked and nobody unlocks it (bug e3b63e966cac):
+        # [6.12 mm/swapfile.c:2235] "folio_lock(folio);" sleeps for good, and swapoff with it.
+        while True:
+            yield Blocked(slot, "folio_lock(): the folio left the swap cache locked; nobody unlocks it", True)
     if pc == "hit_gone":
         # The folio left the swap cache while folio_lock() slept; unuse_pte_range() does not look at
         # folio_test_swapcache().  [6.12 mm/swapfile.c:2104-2108] unuse_pte(): "if (unlikely(!pte ||
@@ -121,5 +126,5 @@ def unuse_pte_range(mm: MM, actor: int) -> Preemptible[None]:
     yield offer("MapFolio")
     # unuse_pte() maps the folio, swap_free(); [6.12 mm/swapfile.c:2244] "folio_free_swap(folio);"
     swap_state.swap_free(mm, slot)
-    swap_state.delete_from_swap_cache(mm, slot)
+    swap_state.folio_unlock(mm, swap_state.delete_from_swap_cache(mm, slot))
     mm.pop_frame(actor)

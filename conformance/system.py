@@ -225,7 +225,8 @@ class System:
         for number, actor in enumerate(self.actors):
             point = self._point(number)
             if type(point) is Blocked:
-                waiting[actor] = self.holders(self.observer.slot(point.slot))
+                # a folio stranded locked outside the swap cache has no holder (bug e3b63e966cac)
+                waiting[actor] = frozenset() if point.stranded else self.holders(self.observer.slot(point.slot))
         return waiting
 
     def waits_on(self, actor: ModelValue) -> tuple[ModelValue, str] | None:

@@ -23,6 +23,7 @@ BUG_LRU_SKIP_CURSOR = contract.BUG_LRU_SKIP_CURSOR
 BUG_SYNC_EXCLUSIVE_LOAD = contract.BUG_SYNC_EXCLUSIVE_LOAD
 BUG_STORE_KEEPS_DUP = contract.BUG_STORE_KEEPS_DUP
 BUG_SWAPOFF_RACE = contract.BUG_SWAPOFF_RACE
+BUG_NO_FOLIO_CLEANUP = contract.BUG_NO_FOLIO_CLEANUP
 
 
 def rotating(mm: MM) -> bool:
@@ -195,14 +196,18 @@ def zswap_writeback_entry(mm: MM, actor: int, depth: int) -> Preemptible[int]:
     # The folio is locked and the swap cache secured.  Verify that the entry
     # has not been invalidated and recycled behind our backs: our reference
     # does not prevent that, and old data must not overwrite a new page.
-    # [6.12 mm/zswap.c:1097] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) {"
+    # [6.12 mm/zswap.c:1097-1102] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) {
+    # delete_from_swap_cache(folio); folio_unlock(folio); folio_put(folio); return -ENOMEM; }"
     # [v6.8 04fc7816089c mm/zswap.c] zswap_writeback_entry(): "if (zswap_rb_search(&tree->rbroot,
-    # swp_offset(entry->swpentry)) != entry) { spin_unlock(&tree->lock); delete_from_swap_cache(folio);
-    # folio_unlock(folio); folio_put(folio); return -ENOMEM; }"
+    # swp_offset(entry->swpentry)) != entry) { spin_unlock(&tree->lock); delete_from_swap_cache(folio);"
+    # and [patch <20240125085127.1327013-1-yosryahmed@google.com> mm/zswap.c] e3b63e966cac's
+    # "folio_unlock(folio); folio_put(folio);" after it (without them the folio is stranded, locked).
     if mm.zswap_tree[slot] != entry and BUG_NO_ENTRY_RECHECK not in mm.cfg.bugs:
         yield offer("WbEntryGone")
         swap_zswap_tree(mm, "zswap_writeback_entry()'s re-check")  # the locked folio pins the device
-        swap_state.delete_from_swap_cache(mm, slot)  # and folio_unlock()
+        waiters = swap_state.delete_from_swap_cache(mm, slot)
+        if BUG_NO_FOLIO_CLEANUP not in mm.cfg.bugs:
+            swap_state.folio_unlock(mm, waiters)  # and folio_put()
         return -ENOMEM
 
     yield offer("WbWrite")

@@ -41,7 +41,8 @@ CONSTANTS
 ASSUME VARIANT \in {"none", "lru_remove", "skip_if_exists", "swap_table", "rotate"}
 ASSUME PUTBACK \in {"tail", "head"}
 ASSUME SCAN_BUDGET \in Nat \ {0}
-ASSUME BUGS \subseteq {"04fc7816089c", "a65b0e7607cc", "27d3969b47cc", "25cd241408a2", "678e54d4bb9a", "5878303c5353"}
+ASSUME BUGS \subseteq {"04fc7816089c", "a65b0e7607cc", "27d3969b47cc", "25cd241408a2", "678e54d4bb9a", "5878303c5353",
+                        "e3b63e966cac"}
 ASSUME FAIRNESS \in {"weak", "strong"}
 ASSUME WORKER_CHARGE_RECLAIM \in BOOLEAN
 ASSUME Tasks \cap Shrinkers = {}
@@ -77,7 +78,7 @@ Data  == Versions \cup {NoData}
 Entry == [slot : Slots, data : Versions]
 Folio == [locked : BOOLEAN, uptodate : BOOLEAN, data : Data]
 
-SwapinPcs == {"lookup", "hit_wait", "hit_gone", "lru_remove", "charge", "charge_retry", "add", "read", "map",
+SwapinPcs == {"lookup", "hit_wait", "hit_gone", "hit_stranded", "lru_remove", "charge", "charge_retry", "add", "read", "map",
               "sync_alloc", "sync_alloc_retry", "sync_prepare", "sync_charge", "sync_charge_retry", "sync_read"}
 WbPcs     == {"prepare", "charge", "charge_retry", "write", "putback"}
 
@@ -101,6 +102,14 @@ Rotate        == VARIANT = "rotate"
 (* &folio_was_allocated, true);"                                          *)
 SkipIfExists  == VARIANT \in {"skip_if_exists", "rotate"} /\ "a65b0e7607cc" \notin BUGS
 NoEntryRecheck == "04fc7816089c" \in BUGS
+(* Bug e3b63e966cac (v6.4 .. v6.8-rc, the re-check that 04fc7816089c added): *)
+(* when the re-check finds the entry gone, writeback deletes its folio from  *)
+(* the swap cache and returns without unlocking or putting it.  The fix,    *)
+(* [patch <20240125085127.1327013-1-yosryahmed@google.com> mm/zswap.c]      *)
+(* "delete_from_swap_cache(folio);" ... "folio_unlock(folio); folio_put(folio);" *)
+(* added the two calls (the commit: "it will only strand the folio          *)
+(* indefinitely").                                                          *)
+NoFolioCleanupBug == "e3b63e966cac" \in BUGS
 
 (* The SWP_SYNCHRONOUS_IO swap-cache bypass of do_swap_page() (zram and    *)
 (* other synchronous devices, use count 1: every swap-in that misses the   *)
@@ -317,13 +326,27 @@ SlotFreedWithPin(s) ==
 \* on a new folio that took the slot (RetryFault, below).
 \* swapoff's unuse_pte_range() holds its folio the same way (its swap-in
 \* frame is the second one, above the swapoff frame).
-FolioLeaves(st, s) ==
+\* FolioLeavesTo(st, s, to): the faults (and swapoff's swap-in) that hold a
+\* reference to slot s's folio go to pc `to`, in the stacks st.
+FolioLeavesTo(st, s, to) ==
     [a \in Actors |->
         IF a \in Tasks /\ st[a] # <<>> /\ st[a][1].slot = s /\ st[a][1].pc = "hit_wait"
-        THEN <<[st[a][1] EXCEPT !.pc = "hit_gone"]>>
+        THEN <<[st[a][1] EXCEPT !.pc = to]>>
         ELSE IF a \in Swapoffs /\ Len(st[a]) = 2 /\ st[a][2].slot = s /\ st[a][2].pc = "hit_wait"
-        THEN <<st[a][1], [st[a][2] EXCEPT !.pc = "hit_gone"]>>
+        THEN <<st[a][1], [st[a][2] EXCEPT !.pc = to]>>
         ELSE st[a]]
+FolioLeaves(st, s) == FolioLeavesTo(st, s, "hit_gone")
+\* The folio leaves the swap cache still locked, and the actor that locked
+\* it returns without unlocking it (bug e3b63e966cac, WbEntryGone): a
+\* folio no lookup can find again, that nobody holds and nobody will
+\* unlock.  The state has no variable for it: what remains of it is the
+\* pc of the faults that hold a reference to it, "hit_stranded", asleep in
+\* [6.12 mm/memory.c:4366] "ret |= folio_lock_or_retry(folio, vmf);"
+\* (swapoff: [6.12 mm/swapfile.c:2235] "folio_lock(folio);") for good.
+\* They take no step, not even PteChanged: the pte_same() check comes
+\* after the lock.  With no such fault the stranded folio changes nothing
+\* any actor can see (it only leaks: the missing folio_put()).
+FolioStranded(st, s) == FolioLeavesTo(st, s, "hit_stranded")
 
 (***************************************************************************)
 (* Who holds a slot, who waits on whom (README "Who waits on whom").       *)
@@ -355,6 +378,15 @@ BlockedOn(a, s) ==
             /\ swap_map[s].has_cache /\ ~SkipIfExists
 
 WaitsOn(a, b) == \E s \in Slots : BlockedOn(a, s) /\ Holds(b, s)
+
+\* Actor a sleeps on the lock of a folio that left the swap cache still
+\* locked (FolioStranded).  Not BlockedOn a slot: the folio is no slot's
+\* any more, and whoever holds the slot now holds another folio.  No
+\* actor holds this one, so a waits on nobody (no WaitsOn edge).
+WaitsOnStrandedFolio(a) ==
+    /\ stack[a] # <<>>
+    /\ Top(a).fn = "do_swap_page"
+    /\ Top(a).pc = "hit_stranded"
 
 RECURSIVE Closure(_)
 \* The actors reachable from the set S along WaitsOn.
@@ -1056,9 +1088,11 @@ WbChargeFail(a) ==
 \* The re-check that 04fc7816089c added: the entry was invalidated (and the
 \* slot maybe reused) while the LRU lock was dropped.
 \* v6.8 [v6.8 e8f897f4afef mm/zswap.c] zswap_writeback_entry(): "if (zswap_rb_search(&tree->rbroot, swp_offset(swpentry)) != entry) {"
-\* 6.12 [6.12 mm/zswap.c:1099-1104] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) { delete_from_swap_cache(folio); folio_unlock(folio); folio_put(folio); return -ENOMEM; }"
+\* 6.12 [6.12 mm/zswap.c:1097-1102] "if (entry != xa_cmpxchg(tree, offset, entry, NULL, GFP_KERNEL)) { delete_from_swap_cache(folio); folio_unlock(folio); folio_put(folio); return -ENOMEM; }"
 \* rotate: delete_from_swap_cache() puts the folio's swap reference; a slot
 \* freed meanwhile (FreeSlot deferred its invalidation) is freed now.
+\* With bug e3b63e966cac (NoFolioCleanupBug) the folio leaves the swap
+\* cache still locked and writeback returns: FolioStranded.
 WbEntryGone(a) ==
     LET s == TopSlot(a) IN
     /\ WbTop(a, "write")
@@ -1067,7 +1101,8 @@ WbEntryGone(a) ==
     /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
     /\ swap_map' = SetPin(s, FALSE)
     /\ SlotFreedWithPin(s)
-    /\ stack' = FolioLeaves(WbFailed(a, FALSE, FALSE), s)
+    /\ stack' = IF NoFolioCleanupBug THEN FolioStranded(WbFailed(a, FALSE, FALSE), s)
+                ELSE FolioLeaves(WbFailed(a, FALSE, FALSE), s)
     /\ UNCHANGED swapped_page
 
 \* v6.8 [v6.8 e8f897f4afef mm/zswap.c] zswap_writeback_entry(): "__zswap_load(entry, &folio->page);" ... "__swap_writepage(folio, &wbc);"
@@ -1350,6 +1385,14 @@ NoSelfWait == \A a \in Actors : ~WaitsOn(a, a)
 \* No actor waits, through a chain of pin holders, on itself (self-waits included).
 NoWaitCycle == \A a \in Actors : a \notin WaitsTransitively(a)
 
+\* Every waiting actor waits on some actor that holds what it waits for, and
+\* so will let it go: no wait on an orphaned pin or folio lock.  The cycle
+\* properties above cannot see such a wait: it has no edge to follow.  A
+\* folio stranded locked outside the swap cache (bug e3b63e966cac) is one.
+NoOrphanedWait ==
+    \A a \in Actors : (\E s \in Slots : BlockedOn(a, s)) \/ WaitsOnStrandedFolio(a) =>
+        \E b \in Actors : WaitsOn(a, b)
+
 \* No two distinct actors wait, through chains of pin holders, on each other (ABBA).
 NoCrossWaitCycle ==
     \A a, b \in Actors :
@@ -1422,7 +1465,7 @@ WalkCursorLive ==
 \* The edges of do_swap_page's control flow: a fault's frame moves only along them.
 SwapinPcNext ==
     {<<"lookup", "hit_wait">>, <<"lookup", "lru_remove">>, <<"lookup", "charge">>,
-     <<"hit_wait", "hit_gone">>, <<"lru_remove", "charge">>,
+     <<"hit_wait", "hit_gone">>, <<"hit_wait", "hit_stranded">>, <<"lru_remove", "charge">>,
      <<"charge", "charge_retry">>, <<"charge", "add">>, <<"charge", "read">>,
      <<"charge_retry", "add">>, <<"charge_retry", "read">>,
      <<"add", "read">>, <<"read", "map">>,
@@ -1448,11 +1491,13 @@ HitWaitHasFolio ==
         swap_cache[stack[t][1].slot] # NoFolio
 
 \* An actor blocked on a slot takes no step of its own: its frames stay as
-\* they are (but for a fault whose folio leaves the swap cache: hit_gone).
+\* they are (but for a fault whose folio leaves the swap cache: hit_gone,
+\* or with bug e3b63e966cac hit_stranded).
 BlockedActorsWait ==
     [][\A a \in Actors, s \in Slots : BlockedOn(a, s) =>
           \/ stack'[a] = stack[a]
-          \/ stack'[a] = [stack[a] EXCEPT ![Len(stack[a])].pc = "hit_gone"]]_vars
+          \/ stack'[a] = [stack[a] EXCEPT ![Len(stack[a])].pc = "hit_gone"]
+          \/ stack'[a] = [stack[a] EXCEPT ![Len(stack[a])].pc = "hit_stranded"]]_vars
 
 \* SWAP_HAS_CACHE is set only on a slot in use (swapcache_prepare() of a
 \* freed slot fails: __swap_duplicate()'s -ENOENT).

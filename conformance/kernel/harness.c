@@ -328,7 +328,12 @@ void folio_unlock(struct folio *f)
 	f->flags &= ~(1UL << PG_locked);
 }
 
-/* folio_lock(): one CPU, so "wait until unlocked" means "another actor must step". */
+/* folio_lock(): one CPU, so "wait until unlocked" means "another actor must step".
+ * The lock is PG_locked alone, as in the kernel: it records no owner, so
+ * whether anyone will ever unlock it is not the shim's to know.  A folio
+ * that left the swap cache still locked (a patched build's bug e3b63e966cac)
+ * blocks its waiter here like any other; that nobody holds it is what
+ * observe() reports (pc_of: "hit_stranded") and KernelSystem.blocked() reads. */
 static void kc_folio_lock(struct folio *f, int slot)
 {
 	if (folio_test_locked(f))
@@ -1062,7 +1067,11 @@ static FILE *kc_out;
 /* ---- observation ---------------------------------------------------------- */
 
 /* The folio a fault found has left the swap cache (the spec's pc "hit_gone"):
- * the same test do_swap_page() makes once it has the lock. */
+ * the same test do_swap_page() makes once it has the lock.  Still locked, it
+ * is the spec's pc "hit_stranded": every code path of this build that deletes
+ * a folio from the swap cache unlocks it before its next kc_yield(), so at a
+ * step boundary a locked folio out of the swap cache has nobody left to
+ * unlock it (only a patch that drops the unlock, e3b63e966cac, makes one). */
 static bool kc_hit_folio_gone(struct kc_actor *a)
 {
 	return !folio_test_swapcache(a->hit_folio) || a->hit_folio->swap.val != swp_entry(0, a->slot).val;
@@ -1080,7 +1089,10 @@ static const char *pc_of(struct kc_actor *a)
 	}
 	switch (a->point) {
 	case P_LOOKUP: return "lookup";
-	case P_HIT_WAIT: return kc_hit_folio_gone(a) ? "hit_gone" : "hit_wait";
+	case P_HIT_WAIT:
+		if (!kc_hit_folio_gone(a))
+			return "hit_wait";
+		return folio_test_locked(a->hit_folio) ? "hit_stranded" : "hit_gone";
 	case P_CHARGE: return "charge";
 	case P_CHARGE_RETRY: return "charge_retry";
 	case P_ADD: return "add";

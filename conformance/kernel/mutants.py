@@ -61,6 +61,17 @@ MUTANTS = [
         "04fc7816089c undone: no re-check of the tree entry",
     ),
     (
+        "no_folio_cleanup",
+        "mm/zswap.c",
+        [
+            (
+                "\t\tdelete_from_swap_cache(folio);\n\t\tfolio_unlock(folio);\n\t\tfolio_put(folio);\n",
+                "\t\tdelete_from_swap_cache(folio);\n",
+            )
+        ],
+        "e3b63e966cac undone: the re-check's failure path strands its folio locked",
+    ),
+    (
         "free_after_write",
         "mm/zswap.c",
         [

@@ -841,10 +841,14 @@ class KernelSystem:
         """Each waiting actor and the actors holding the slot it waits on."""
         node = self._explored()
         if node.waits is None:  # a function of the state: computed once a state
-            node.waits = {
-                self.actors[number]: self.holders(_frame_slot(self._frames(self.actors[number])[-1]))
-                for number in node.blocked
-            }
+            waits: dict[ModelValue, frozenset[ModelValue]] = {}
+            for number in node.blocked:
+                actor = self.actors[number]
+                top = self._frames(actor)[-1]
+                # a folio that left the swap cache still locked (pc hit_stranded, bug e3b63e966cac):
+                # nobody holds it, whoever holds the slot now (spec WaitsOnStrandedFolio)
+                waits[actor] = frozenset() if top["pc"] == "hit_stranded" else self.holders(_frame_slot(top))
+            node.waits = waits
         return dict(node.waits)
 
     def holders(self, slot: ModelValue) -> frozenset[ModelValue]:

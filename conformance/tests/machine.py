@@ -42,6 +42,7 @@ STATE_PROPERTIES = (
     "pin_held",
     "lru_only_live",
     "hit_wait_has_folio",
+    "no_orphaned_wait",
 )
 ACTION_PROPERTIES = (
     "no_stale_data",
@@ -134,6 +135,10 @@ class ProtocolMachine(RuleBasedStateMachine):
     @invariant()
     def hit_wait_has_folio(self) -> None:
         self._check("hit_wait_has_folio")
+
+    @invariant()
+    def no_orphaned_wait(self) -> None:
+        self._check("no_orphaned_wait", self.skip_if_exists, self.config.sync_io)
 
     @invariant()
     def blocked_agrees_with_spec(self) -> None:

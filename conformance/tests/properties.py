@@ -73,6 +73,12 @@ def waits_on(state: State, skip_if_exists: bool, sync_io: bool = False) -> dict[
     return edges
 
 
+def waits_on_stranded_folio(state: State, actor: ModelValue) -> bool:
+    """The actor sleeps on the lock of a folio that left the swap cache still locked (spec WaitsOnStrandedFolio)."""
+    frames = state["stack"][actor]
+    return bool(frames) and frames[-1]["fn"] == "do_swap_page" and frames[-1]["pc"] == "hit_stranded"
+
+
 def _reachable(edges: dict[ModelValue, set[ModelValue]], start: ModelValue) -> set[ModelValue]:
     seen: set[ModelValue] = set()
     todo = list(edges[start])
@@ -112,6 +118,14 @@ def no_wait_cycle(state: State, skip: bool, sync_io: bool = False) -> bool:
     """No actor waits, through a chain of pin holders, on itself."""
     edges = waits_on(state, skip, sync_io)
     return all(a not in _reachable(edges, a) for a in edges)
+
+
+def no_orphaned_wait(state: State, skip: bool, sync_io: bool = False) -> bool:
+    """Every waiting actor waits on some actor that holds what it waits for (no orphaned pin or folio lock)."""
+    edges = waits_on(state, skip, sync_io)
+    return all(
+        edges[a] for a in edges if blocked_on(state, a, skip, sync_io) is not None or waits_on_stranded_folio(state, a)
+    )
 
 
 def no_data_loss(state: State) -> bool:
@@ -212,6 +226,7 @@ SWAPIN_PC_NEXT = frozenset(
         ("lookup", "lru_remove"),
         ("lookup", "charge"),
         ("hit_wait", "hit_gone"),
+        ("hit_wait", "hit_stranded"),
         ("lru_remove", "charge"),
         ("charge", "charge_retry"),
         ("charge", "add"),
@@ -259,13 +274,15 @@ def swapin_follows_control_flow(before: State, step: Step, after: State) -> bool
 
 
 def blocked_actors_wait(before: State, step: Step, after: State, skip: bool, sync_io: bool = False) -> bool:
-    """An actor blocked on a slot takes no step of its own (a fault whose folio leaves the cache: hit_gone)."""
+    """An actor blocked on a slot takes no step of its own (a fault whose folio leaves the cache: hit_gone,
+    or with bug e3b63e966cac hit_stranded)."""
     for actor, frames in before["stack"].items():
         if blocked_on(before, actor, skip, sync_io) is None or after["stack"][actor] == frames:
             continue
         # a task's only frame, or swapoff's unuse_pte_range() above its swapoff frame
-        gone = frames[:-1] + (frames[-1].set("pc", "hit_gone"),) if frames[-1]["fn"] == "do_swap_page" else None
-        if after["stack"][actor] != gone:
+        if frames[-1]["fn"] != "do_swap_page" or after["stack"][actor] not in (
+            frames[:-1] + (frames[-1].set("pc", pc),) for pc in ("hit_gone", "hit_stranded")
+        ):
             return False
     return True
 

@@ -130,6 +130,33 @@ def test_bug_a65b0e7607cc_brings_the_self_wait_back() -> None:
     assert system.blocked() == {t1: frozenset({t1})}
 
 
+# Writeback takes s1's entry (v1); s1 is freed and reused (v2); writeback's new folio is found by a
+# fault, then its re-check finds the entry gone (TLC's trace of bug_e3b63e966cac and _rotate).
+ENTRY_GONE = (
+    "SwapOut(s=s1, v=v1) ShrinkWorker(k1) LruIsolate(k1) FreeSlot(s=s1) SwapOut(s=s1, v=v2) WbAllocFolio(k1) "
+    "StartFault(t1, s=s1) SwapCacheHit(t1) WbEntryGone(k1)"
+)
+
+
+@pytest.mark.parametrize("variant", ["skip_if_exists", "rotate"])
+def test_entry_gone_unlocks_the_folio_and_its_waiter_retries(variant: str) -> None:
+    system, _ = run(config(variant, scan_budget=2), ENTRY_GONE)
+    assert function_of(system.observe(), "stack")[t1][0]["pc"] == "hit_gone"
+    assert "RetryFault(t1)" in names(system) and system.blocked() == {}
+    assert p.no_orphaned_wait(system.observe(), skip=True)
+
+
+@pytest.mark.parametrize("variant", ["skip_if_exists", "rotate"])
+def test_bug_e3b63e966cac_strands_the_folio_and_its_waiter(variant: str) -> None:
+    system, _ = run(config(variant, scan_budget=2, bugs=frozenset({"e3b63e966cac"})), ENTRY_GONE)
+    state = system.observe()
+    assert function_of(state, "stack")[t1][0]["pc"] == "hit_stranded"
+    assert function_of(state, "swap_cache")[s1] == ModelValue("NoFolio")  # no lookup finds it again
+    assert system.blocked() == {t1: frozenset()}  # asleep on a folio lock that nobody holds
+    assert not [s for s in system.enabled() if s.actor == t1]
+    assert not p.no_orphaned_wait(state, skip=True)
+
+
 def test_two_tasks_deadlock_abba_in_none() -> None:
     system, _ = run(
         config("none"),

@@ -10,6 +10,7 @@ from conformance.config import Config
 from conformance.steps import parse_steps
 from conformance.system import System
 from conformance.tests import properties as p
+from conformance.values import ModelValue, function_of
 from conformance.zswap import UseAfterFree
 
 SWAPOFF = Config(tasks=(), shrinkers=("k1",), swapoffs=("o1",), slots=("s1",), versions=("v1", "v2"), scan_budget=2)
@@ -70,3 +71,18 @@ def test_v618_unuse_leaves_the_reused_slot_alone() -> None:
     system.step("UnuseFolioGone", "o1")
     assert system.mm.swapped_page == ("v2",) and system.mm.zswap_tree[0] is not None  # v2 still swapped out
     assert "UnuseSlot" in {s.name for s in system.enabled()}
+
+
+def test_bug_e3b63e966cac_strands_swapoff_in_folio_lock() -> None:
+    """The same trace without e3b63e966cac: the folio leaves the swap cache locked, swapoff sleeps in folio_lock()."""
+    system = run(
+        dataclasses.replace(SWAPOFF, variant="rotate", scan_budget=1, bugs=frozenset({"e3b63e966cac"})),
+        "SwapOut(s=s1, v=v1) ShrinkWorker(k1) ShrinkDone(k1) ShrinkWorker(k1) LruIsolate(k1) FreeSlot(s=s1) "
+        "SwapOut(s=s1, v=v2) SwapoffStart(o1) UnuseSlot(o1, s=s1) WbAllocFolio(k1) SwapCacheHit(o1) WbEntryGone(k1)",
+    )
+    state = system.observe()
+    o1 = ModelValue("o1")
+    assert [f["pc"] for f in function_of(state, "stack")[o1]] == ["unuse", "hit_stranded"]
+    assert system.blocked() == {o1: frozenset()}  # asleep on a lock nobody holds: swapoff never ends
+    assert not [s for s in system.enabled() if s.actor == o1]
+    assert not p.no_orphaned_wait(state, skip=True)

@@ -48,7 +48,7 @@ class Counterexample:
     """An expected-violation model and what its bad state is."""
 
     model: str
-    badness: str  # "self_wait", "wait_cycle", "stale_data", "cursor_freed", "lru_stop"
+    badness: str  # "self_wait", "wait_cycle", "stale_data", "cursor_freed", "lru_stop", "orphaned_wait"
     fixes: tuple[tuple[str, dict[str, Any]], ...]  # (name, Config fields to replace)
 
 
@@ -65,6 +65,9 @@ COUNTEREXAMPLES = (
     # 25cd241408a2: the bypass's exclusive load, on v6.8's order and on 6.12's.
     Counterexample("bug_25cd241408a2", "data_loss", (("25cd241408a2_fixed", {"bugs": []}),)),
     Counterexample("bug_25cd241408a2_rotate", "data_loss", (("6.12", {"bugs": []}),)),
+    # e3b63e966cac: the re-check's failure path strands its folio locked, on v6.8's code and on 6.12's.
+    Counterexample("bug_e3b63e966cac", "orphaned_wait", (("e3b63e966cac_fixed", {"bugs": []}),)),
+    Counterexample("bug_e3b63e966cac_rotate", "orphaned_wait", (("6.12", {"bugs": []}),)),
     # lru_remove on the SWP_SYNCHRONOUS_IO bypass (v6.8's order): its LRU removal is not on that path.
     Counterexample("sync_io_lru_remove", "self_wait", (("skip_if_exists", {"variant": "skip_if_exists"}),)),
     # Not a bug: a witness trace through LRU_STOP, which no conformance graph reaches.
@@ -82,6 +85,8 @@ BADNESS_WORDS = {
     "wait_cycle": "two actors wait on each other's pins (NoCrossWaitCycle)",
     "stale_data": "MapFolio maps data other than the page's (NoStaleData)",
     "data_loss": "a slot in use has its page's data in zswap, on the device and in the swap cache nowhere (NoDataLoss)",
+    "orphaned_wait": "an actor sleeps on a folio lock nobody holds: the folio left the swap cache locked "
+    "(NoOrphanedWait)",
     "cursor_freed": "WbPutback continues the walk from a cursor no longer on the LRU (WalkCursorLive)",
     "lru_stop": "a task's walk with budget left meets a swap-cache folio and stops (LRU_STOP; NoEarlyLruStop)",
     "fault_never_completes": "no actor can move while a task is still faulting (FaultCompletes: the lasso stutters)",

@@ -8,8 +8,8 @@ one slot.  So:
 * actor step: the actor is the one whose ``stack`` changed; ``StartFault``'s
   slot is the slot of the frame it pushed.  A step that takes a folio out of
   the swap cache also moves the faults waiting on that folio from pc
-  ``hit_wait`` to ``hit_gone`` (spec ``FolioLeaves``): such a change is no
-  step of theirs;
+  ``hit_wait`` to ``hit_gone`` (spec ``FolioLeaves``; ``hit_stranded`` when
+  it leaves still locked, bug e3b63e966cac): such a change is no step of theirs;
 * environment step: the slot is the one whose per-slot variables changed;
   the version of ``SwapOut`` (and of ``SwapOutAgain``, ``SwapOutAgainRejected``)
   is the page it swapped out.
@@ -66,7 +66,8 @@ def recover_step(action: str, before: Mapping[str, TlaValue], after: Mapping[str
 
 
 def _folio_left_under(old: TlaValue, new: TlaValue) -> bool:
-    """Is ``old`` -> ``new`` a waiting fault whose folio left the swap cache (hit_wait -> hit_gone), nothing else?
+    """Is ``old`` -> ``new`` a waiting fault whose folio left the swap cache (hit_wait -> hit_gone, or
+    hit_stranded), nothing else?
 
     A task's swap-in frame is its only one; swapoff's unuse_pte_range() waits the
     same way in the frame above its swapoff frame.
@@ -80,7 +81,7 @@ def _folio_left_under(old: TlaValue, new: TlaValue) -> bool:
         isinstance(was, Mapping)
         and isinstance(now, Mapping)
         and was.get("pc") == "hit_wait"
-        and now.get("pc") == "hit_gone"
+        and now.get("pc") in ("hit_gone", "hit_stranded")
         and {k: v for k, v in was.items() if k != "pc"} == {k: v for k, v in now.items() if k != "pc"}
     )
 

@@ -68,15 +68,15 @@ MUTANTS = (
     Mutant(
         "charge_fail_keeps_pin",
         "swap_state.py",
-        "                __delete_from_swap_cache(mm, slot)\n            put_swap_folio(mm, slot)\n",
-        "                __delete_from_swap_cache(mm, slot)\n",
+        "                folio_unlock(mm, __delete_from_swap_cache(mm, slot))\n            put_swap_folio(mm, slot)\n",
+        "                folio_unlock(mm, __delete_from_swap_cache(mm, slot))\n",
         "ChargeFail's error path does not clear SWAP_HAS_CACHE (put_swap_folio missing)",
     ),
     Mutant(
         "entry_gone_keeps_pin",
         "zswap.py",
-        "        swap_state.delete_from_swap_cache(mm, slot)  # and folio_unlock()",
-        "        swap_state.__delete_from_swap_cache(mm, slot)  # and folio_unlock()",
+        "        waiters = swap_state.delete_from_swap_cache(mm, slot)",
+        "        waiters = swap_state.__delete_from_swap_cache(mm, slot)",
         "WbEntryGone drops the folio but leaves the pin set",
     ),
     Mutant(
@@ -160,14 +160,22 @@ MUTANTS = (
     Mutant(
         "swap_table_fail_keeps_folio",
         "swap_state.py",
-        '            if mm.cfg.variant == "swap_table":\n                __delete_from_swap_cache(mm, slot)\n',
+        '            if mm.cfg.variant == "swap_table":\n                folio_unlock(mm, __delete_from_swap_cache(mm, slot))\n',
         "",
         "swap_table's failed charge leaves its locked folio in the swap cache",
     ),
     Mutant(
+        "entry_gone_strands_folio",
+        "zswap.py",
+        "        if BUG_NO_FOLIO_CLEANUP not in mm.cfg.bugs:\n            swap_state.folio_unlock(mm, waiters)  # and folio_put()\n",
+        "",
+        "WbEntryGone deletes its folio from the swap cache without folio_unlock() and folio_put() (e3b63e966cac)",
+    ),
+    Mutant(
         "map_keeps_pin",
         "memory.py",
-        '    if choice.name == "MapFolio" and not mm.swap_map[slot].count:\n        swap_state.delete_from_swap_cache(mm, slot)',
+        '    if choice.name == "MapFolio" and not mm.swap_map[slot].count:\n'
+        "        swap_state.folio_unlock(mm, swap_state.delete_from_swap_cache(mm, slot))",
         '    if choice.name == "MapFolio" and not mm.swap_map[slot].count:\n        mm.set_folio(slot, None)',
         "MapFolio removes the folio but does not clear the pin",
     ),
@@ -274,6 +282,7 @@ CONFIGURATIONS = (
     ("bug 25cd241408a2", {"bugs": ["25cd241408a2"]}),
     ("bug 678e54d4bb9a", {"bugs": ["678e54d4bb9a"]}),
     ("bug 5878303c5353", {"bugs": ["5878303c5353"]}),
+    ("bug e3b63e966cac", {"bugs": ["e3b63e966cac"]}),
 )
 
 

@@ -100,7 +100,7 @@ class Wait:
     waiter: str
     slot: str
     holder: str | None  # None: the pin is held but no actor holds it
-    why: str  # "pin" (SWAP_HAS_CACHE held) or "folio lock"
+    why: str  # "pin" (SWAP_HAS_CACHE held), "folio lock", or "stranded folio lock" (bug e3b63e966cac)
 
 
 def _name(value: Any) -> str:
@@ -286,6 +286,8 @@ def waits_in(state: State, *, skip_if_exists: bool = False) -> list[Wait]:
                 waits.append(Wait(_name(actor), _name(slot), _holder(state, slot), "pin"))
             elif top["pc"] == "hit_wait" and folio != no_folio and folio["locked"]:
                 waits.append(Wait(_name(actor), _name(slot), _holder(state, slot), "folio lock"))
+            elif top["pc"] == "hit_stranded":  # the folio left the swap cache locked: nobody holds it
+                waits.append(Wait(_name(actor), _name(slot), None, "stranded folio lock"))
         elif top["fn"] == "zswap_writeback_entry" and top["pc"] == "prepare" and not skip_if_exists:
             slot = top["entry"]["slot"]
             entry = _var(state, "swap_map")[slot]
@@ -326,6 +328,11 @@ def describe_waits(waits: Sequence[Wait]) -> list[str]:
             seen_in_cycle.update(w.waiter for w in chain)
     for wait in waits:
         if wait.waiter in seen_in_cycle:
+            continue
+        if wait.why == "stranded folio lock":
+            sentences.append(
+                f"{wait.waiter} waits on no one: the folio it found at {wait.slot} left the swap cache locked"
+            )
             continue
         holder = wait.holder if wait.holder is not None else "no one (the pin is held by no actor)"
         sentences.append(f"{wait.waiter} waits on {holder} for {wait.slot}'s {wait.why}")

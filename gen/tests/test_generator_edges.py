@@ -62,6 +62,16 @@ def test_a_waiter_moved_to_hit_gone_is_not_the_actor() -> None:
     assert recover_step("MapFolio", before, after, "e") == Step("MapFolio", t1)
 
 
+def test_a_waiter_moved_to_hit_stranded_is_not_the_actor() -> None:
+    """Bug e3b63e966cac: t2's folio leaves the swap cache still locked (hit_stranded); t1 took the step."""
+    writeback = FnValue({"fn": "zswap_writeback_entry", "entry": FnValue({"slot": s1, "data": v1}), "pc": "write"})
+    waiting = FnValue({**frame(s1), "pc": "hit_wait"})
+    walk = FnValue({"fn": "shrink_memcg_cb", "budget": 1})
+    before = state({t1: (walk, writeback), t2: (waiting,)})
+    after = state({t1: (walk,), t2: (FnValue({**waiting, "pc": "hit_stranded"}),)})
+    assert recover_step("WbEntryGone", before, after, "e") == Step("WbEntryGone", t1)
+
+
 def test_no_changed_slot_is_an_error() -> None:
     with pytest.raises(EdgeRecoveryError, match="changed no slot"):
         recover_step("FreeSlot", state(), state(), "edge 3")

@@ -15,6 +15,12 @@ same trace must not get there: the patch, not the harness, makes the bug.
   ``FreeSlot``'s ``zswap_invalidate()`` freed: ASan's heap-use-after-free,
   before the stale data can reach the fault (its quarantine keeps the freed
   memory from being reused).
+* bug_e3b63e966cac_rotate (NoOrphanedWait): the C follows the trace to its
+  end; the fault that found writeback's folio in the swap cache is then
+  asleep in ``folio_lock_or_retry()``'s lock on a folio that has left the
+  swap cache still locked, and nobody holds that lock: ``blocked()`` says
+  the fault waits on no actor.  On 6.12 as released the same
+  ``WbEntryGone`` unlocks the folio and the fault retries (pc hit_gone).
 """
 
 from __future__ import annotations
@@ -27,17 +33,18 @@ from typing import TYPE_CHECKING
 import pytest
 
 from conformance.replay import Replay, ReplayMismatch
-from conformance.values import ModelValue
+from conformance.values import ModelValue, function_of
 
 if TYPE_CHECKING:
     from conformance.kernel.system import KernelSystem
 
-T1, S1 = ModelValue("t1"), ModelValue("s1")
+T1, K1, S1 = ModelValue("t1"), ModelValue("k1"), ModelValue("s1")
 
 PATCHES = Path(__file__).resolve().parents[1] / "patches"
 PATCH_FOR_BUG = {
     "a65b0e7607cc": PATCHES / "a65b0e7607cc-no-skip-if-exists.patch",
     "04fc7816089c": PATCHES / "04fc7816089c-no-recheck.patch",
+    "e3b63e966cac": PATCHES / "e3b63e966cac-no-folio-cleanup.patch",
 }
 
 
@@ -56,15 +63,16 @@ def _generated() -> ModuleType:
     return importlib.import_module("conformance.generated.test_counterexamples")
 
 
-def _replay(exe: Path, bug: str) -> KernelSystem:
-    """The C harness ``exe`` driven along bug model ``bug``_rotate's TLC trace, each state checked."""
+def _replay(exe: Path, bug: str, steps_left: int = 0) -> KernelSystem:
+    """The C harness ``exe`` driven along bug model ``bug``_rotate's TLC trace, each state checked
+    (but for the last ``steps_left`` steps, which are not taken)."""
     from conformance.kernel.system import KernelSystem
 
     name = f"BUG_{bug.upper()}_ROTATE"
     config, steps, states = (getattr(_generated(), f"{name}_{part}") for part in ("CONFIG", "STEPS", "STATES"))
     system = KernelSystem(config, exe)
     run = Replay(system, states.__getitem__, lambda _: None, 0)
-    for then, step in enumerate(steps, start=1):
+    for then, step in enumerate(steps[: len(steps) - steps_left], start=1):
         if then < len(steps) or bug not in ACTION_PROPERTY_BUGS:  # an action property's bad step is not taken
             run.step(step.name, step.actor, then=then, **dict(step.args))
     return system
@@ -98,6 +106,27 @@ def test_the_stale_data_trace_on_the_c_without_the_recheck() -> None:
 def test_the_stale_data_trace_ends_elsewhere_on_612(kernel_harness: Path) -> None:
     with pytest.raises(ReplayMismatch, match="WbWrite"):  # the re-check finds the entry gone: WbEntryGone
         _replay(kernel_harness, "04fc7816089c")
+
+
+def test_the_stranded_folio_trace_on_the_c_without_the_cleanup() -> None:
+    system = _replay(_harness([PATCH_FOR_BUG["e3b63e966cac"]]), "e3b63e966cac")
+    # the fault holds its reference to writeback's folio, which left the swap cache still locked
+    assert system.describe(T1) == "in do_swap_page(s1) at pc hit_stranded"
+    assert function_of(system.observe(), "swap_cache")[S1] == ModelValue("NoFolio")
+    # it sleeps in kc_folio_lock() (folio_lock_or_retry()) and no actor holds that lock
+    assert system.blocked() == {T1: frozenset()}
+    assert '"HIT_WAIT","BLOCKED"' in system._harness.ask("trials")
+    assert not [step for step in system.enabled() if step.actor == T1]
+
+
+def test_the_stranded_folio_trace_ends_elsewhere_on_612(kernel_harness: Path) -> None:
+    system = _replay(kernel_harness, "e3b63e966cac", steps_left=1)
+    assert system.describe(T1) == "in do_swap_page(s1) at pc hit_wait"
+    assert system.blocked() == {T1: frozenset({K1})}  # waits on writeback's locked folio
+    system.step("WbEntryGone", K1)  # the trace's last step: 6.12's re-check fails, and it unlocks
+    assert system.describe(T1) == "in do_swap_page(s1) at pc hit_gone"
+    assert system.blocked() == {}
+    assert "RetryFault" in [step.name for step in system.enabled() if step.actor == T1]
 
 
 @pytest.mark.parametrize("bug", sorted(PATCH_FOR_BUG))
