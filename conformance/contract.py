@@ -15,6 +15,8 @@ BUG_SYNC_EXCLUSIVE_LOAD = "25cd241408a2"  # zswap_load() into the bypass's priva
 BUG_STORE_KEEPS_DUP = "678e54d4bb9a"  # a skipped zswap_store leaves the old (duplicate) entry in the tree
 # writeback dereferences the zswap tree before it holds the swap-cache folio: use after free under swapoff
 BUG_SWAPOFF_RACE = "5878303c5353"
+# the SWP_SYNCHRONOUS_IO bypass takes no swapcache_prepare() pin: two faults bypass at once (13ddaf26be32 undone)
+BUG_PINLESS_BYPASS = "13ddaf26be32"
 KNOWN_BUGS = frozenset(
     {
         BUG_NO_ENTRY_RECHECK,
@@ -23,6 +25,7 @@ KNOWN_BUGS = frozenset(
         BUG_SYNC_EXCLUSIVE_LOAD,
         BUG_STORE_KEEPS_DUP,
         BUG_SWAPOFF_RACE,
+        BUG_PINLESS_BYPASS,
     }
 )
 

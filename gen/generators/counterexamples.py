@@ -65,6 +65,9 @@ COUNTEREXAMPLES = (
     # 25cd241408a2: the bypass's exclusive load, on v6.8's order and on 6.12's.
     Counterexample("bug_25cd241408a2", "data_loss", (("25cd241408a2_fixed", {"bugs": []}),)),
     Counterexample("bug_25cd241408a2_rotate", "data_loss", (("6.12", {"bugs": []}),)),
+    # 13ddaf26be32: the bypass without its pin; two threads bypass at once, one maps stale data.
+    Counterexample("bug_13ddaf26be32", "stale_data", (("13ddaf26be32_fixed", {"bugs": []}),)),
+    Counterexample("bug_13ddaf26be32_rotate", "stale_data", (("6.12", {"bugs": []}),)),
     # lru_remove on the SWP_SYNCHRONOUS_IO bypass (v6.8's order): its LRU removal is not on that path.
     Counterexample("sync_io_lru_remove", "self_wait", (("skip_if_exists", {"variant": "skip_if_exists"}),)),
     # Not a bug: a witness trace through LRU_STOP, which no conformance graph reaches.

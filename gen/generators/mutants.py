@@ -249,6 +249,13 @@ MUTANTS = (
         "    elif True:",
         "zswap_load() into the SWP_SYNCHRONOUS_IO bypass's private folio frees the entry (25cd241408a2 undone)",
     ),
+    Mutant(
+        "bypass_without_pin",
+        "memory.py",
+        "    return contract.BUG_PINLESS_BYPASS in mm.cfg.bugs",
+        "    return True",
+        "the SWP_SYNCHRONOUS_IO bypass takes no swapcache_prepare() pin (13ddaf26be32 undone)",
+    ),
     # swapoff (conf_swapoff_rotate)
     Mutant(
         "rotate_tree_before_folio",
@@ -274,6 +281,7 @@ CONFIGURATIONS = (
     ("bug 25cd241408a2", {"bugs": ["25cd241408a2"]}),
     ("bug 678e54d4bb9a", {"bugs": ["678e54d4bb9a"]}),
     ("bug 5878303c5353", {"bugs": ["5878303c5353"]}),
+    ("bug 13ddaf26be32", {"bugs": ["13ddaf26be32"]}),
 )
 
 
