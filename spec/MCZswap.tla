@@ -348,5 +348,11 @@ NoDuplicateStore ==
           SwapOutAgain(s, v) \/ SwapOutAgainRejected(s, v) => zswap_tree[s] = NoEntry]_vars
 NoCleanReclaimFromZswap ==
     [][\A s \in Slots : UnmapCleanFolio(s) => zswap_tree[s] = NoEntry]_vars
+(* The witnesses take FreeSlot away (cfg: FreeSlot <- NeverFreeSlot): a    *)
+(* kept folio whose page was unmapped has the same state as one whose page *)
+(* is mapped, and Redirty's steps and UnmapCleanFolio accept both (an      *)
+(* over-approximation, Zswap.tla KeptFolio); without munmap the trace must *)
+(* go through a fault that kept the folio, the kernel's way.               *)
+NeverFreeSlot(s) == FALSE
 
 =============================================================================

@@ -1562,10 +1562,12 @@ BlockedActorsWait ==
           \/ stack'[a] = [stack[a] EXCEPT ![Len(stack[a])].pc = "hit_gone"]]_vars
 
 \* SWAP_HAS_CACHE is set only on a slot in use (swapcache_prepare() of a
-\* freed slot fails: __swap_duplicate()'s -ENOENT).
+\* freed slot fails: __swap_duplicate()'s -ENOENT), or by the step that
+\* puts it in use (KeepSwapOutFolio's SwapOutKeepCache: the allocator's
+\* SWAP_HAS_CACHE, then try_to_unmap()'s use count, in one step).
 PinOnlyInUse ==
     [][\A s \in Slots : ~swap_map[s].has_cache /\ swap_map'[s].has_cache =>
-          InUse(s)]_vars
+          InUse(s) \/ swap_map'[s].count > 0]_vars
 
 \* A walk's budget (nr_to_walk) only goes down: a walk never restarts in place.
 WalkBudgetNeverGrows ==

@@ -287,9 +287,9 @@ def blocked_actors_wait(before: State, step: Step, after: State, skip: bool, syn
 
 
 def pin_only_in_use(before: State, step: Step, after: State) -> bool:
-    """SWAP_HAS_CACHE is set only on a slot in use."""
+    """SWAP_HAS_CACHE is set only on a slot in use, or by the step that puts it in use (SwapOutKeepCache)."""
     return all(
-        m["count"] > 0
+        m["count"] > 0 or after["swap_map"][s]["count"] > 0
         for s, m in before["swap_map"].items()
         if not m["has_cache"] and after["swap_map"][s]["has_cache"]
     )
