@@ -107,7 +107,9 @@ STEPS: dict[str, StepKind] = {
             "{v} is swapped out to {s}, its folio still in the swap cache",
         ),
         # A clean kept folio reclaimed with no store (spec: CleanReclaim).
-        StepKind("UnmapCleanFolio", "environment", ("s",), "try_to_unmap", "{s}'s clean kept folio is unmapped, not stored"),
+        StepKind(
+            "UnmapCleanFolio", "environment", ("s",), "try_to_unmap", "{s}'s clean kept folio is unmapped, not stored"
+        ),
     )
 }
 
