@@ -106,6 +106,11 @@ def _select_implementation(request: pytest.FixtureRequest) -> None:
         pytest.skip("--impl=kernel: the harness drives do_swap_page() through the swap cache only (no SyncIO)")
     if getattr(config, "swapoffs", ()):
         pytest.skip("--impl=kernel: the C harness has no swapoff (try_to_unuse(), zswap_swapoff()): the reference only")
+    if config.redirty or config.keep_swapout_folio or config.clean_reclaim:
+        pytest.skip(
+            "--impl=kernel: the C harness reclaims no swap-cache folio's page (SwapOutKeepCache, SwapOutAgain, "
+            "UnmapCleanFolio): the reference only"
+        )
 
 
 @pytest.fixture
