@@ -104,6 +104,11 @@ def _select_implementation(request: pytest.FixtureRequest) -> None:
         )
     if config.swap_shared:
         pytest.skip("--impl=kernel: the C harness has no fork (SwapDuplicate, use count 2): the reference only")
+    if config.redirty or config.keep_swapout_folio or config.clean_reclaim:
+        pytest.skip(
+            "--impl=kernel: the C harness reclaims no swap-cache folio's page (SwapOutKeepCache, SwapOutAgain, "
+            "UnmapCleanFolio): the reference only"
+        )
 
 
 @pytest.fixture

@@ -105,6 +105,9 @@ def badness_holds(badness: str, system: Any, next_step: Step | None) -> bool:
     state = system.observe()
     top = state["stack"][next_step.actor][-1] if state["stack"][next_step.actor] else None
     if badness == "stale_data":
+        if next_step.name == "SyncMapFolio" and top is not None and top["pc"] == "sync_unpinned_map":
+            # bug 13ddaf26be32: the pin-less bypass maps what it read onto a page that changed meanwhile
+            return bool(state["swapped_page"][top["slot"]] != top["page"])
         if next_step.name not in ("MapFolio", "MapFolioKeepCache") or top is None or top["fn"] != "do_swap_page":
             return False
         folio = state["swap_cache"][top["slot"]]

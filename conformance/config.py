@@ -29,6 +29,8 @@ SWITCHES = (
     ("ExclusiveLoads", "ExclusiveLoadsOff", "shared_loads"),
     ("Redirty", "RedirtyOn", "redirty"),
     ("UnuseMatchesSwapEntry", "UnuseMatchesSwapEntryOn", "unuse_matches_swap_entry"),
+    ("KeepSwapOutFolio", "KeepSwapOutFolioOn", "keep_swapout_folio"),
+    ("CleanReclaim", "CleanReclaimOn", "clean_reclaim"),
 )
 
 
@@ -67,6 +69,11 @@ class Config:
     # v6.18's unuse_pte() re-check (a model with `UnuseMatchesSwapEntry <- UnuseMatchesSwapEntryOn`):
     # swapoff leaves a PTE alone when its folio left the swap cache (UnuseFolioGone).
     unuse_matches_swap_entry: bool = field(default=False, metadata={"render_only_if_set": True})
+    # 6.12's swap-out folio stays in the swap cache after the store (`KeepSwapOutFolio <- KeepSwapOutFolioOn`):
+    # SwapOutKeepCache.
+    keep_swapout_folio: bool = field(default=False, metadata={"render_only_if_set": True})
+    # A clean kept folio is reclaimed again with no store (`CleanReclaim <- CleanReclaimOn`): UnmapCleanFolio.
+    clean_reclaim: bool = field(default=False, metadata={"render_only_if_set": True})
     # The actors that may run swapoff(2) (a model with `Swapoffs = {o1}`: spec/Zswap.tla, Swapoffs).
     swapoffs: tuple[str, ...] = field(default=(), metadata={"render_only_if_set": True, "omit_if_default": True})
 
@@ -88,6 +95,22 @@ class Config:
         if self.redirty and self.swap_shared:
             raise ConfigError(
                 "redirty with swap_shared: not modelled (spec/Zswap.tla, ASSUME ~(Redirty /\\ SwapShared))"
+            )
+        if {contract.BUG_PINLESS_BYPASS, contract.BUG_SYNC_EXCLUSIVE_LOAD} <= set(self.bugs):
+            raise ConfigError(
+                "bugs 13ddaf26be32 with 25cd241408a2: not modelled "
+                "(spec/Zswap.tla, ASSUME ~(PinlessBypass /\\ ExclusiveBypassLoad))"
+            )
+        if self.keep_swapout_folio and not (
+            (self.variant == "rotate" or self.shared_loads) and not self.swap_shared and not self.swapoffs
+        ):
+            raise ConfigError(
+                "keep_swapout_folio: only with deferred invalidation (rotate, or shared_loads), use count 1 and no "
+                "swapoff (spec/Zswap.tla, ASSUME KeepSwapOutFolio => ...)"
+            )
+        if self.clean_reclaim and (self.swap_shared or self.swapoffs):
+            raise ConfigError(
+                "clean_reclaim with swap_shared or a swapoff actor: not modelled (spec/Zswap.tla, ASSUME CleanReclaim => ...)"
             )
         if self.scan_budget < 1:
             raise ConfigError(f"SCAN_BUDGET must be >= 1, got {self.scan_budget}")
@@ -181,5 +204,7 @@ class Config:
             shared_loads=bool(constants.get("__shared_loads__", False)),
             redirty=bool(constants.get("__redirty__", False)),
             unuse_matches_swap_entry=bool(constants.get("__unuse_matches_swap_entry__", False)),
+            keep_swapout_folio=bool(constants.get("__keep_swapout_folio__", False)),
+            clean_reclaim=bool(constants.get("__clean_reclaim__", False)),
             swapoffs=names("Swapoffs") if "Swapoffs" in constants else (),
         )

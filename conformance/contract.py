@@ -17,6 +17,8 @@ BUG_STORE_KEEPS_DUP = "678e54d4bb9a"  # a skipped zswap_store leaves the old (du
 BUG_SWAPOFF_RACE = "5878303c5353"
 # writeback's failed re-check drops its folio from the swap cache without folio_unlock()/folio_put(): stranded locked
 BUG_NO_FOLIO_CLEANUP = "e3b63e966cac"
+# the SWP_SYNCHRONOUS_IO bypass takes no swapcache_prepare() pin: two faults bypass at once (13ddaf26be32 undone)
+BUG_PINLESS_BYPASS = "13ddaf26be32"
 KNOWN_BUGS = frozenset(
     {
         BUG_NO_ENTRY_RECHECK,
@@ -26,6 +28,7 @@ KNOWN_BUGS = frozenset(
         BUG_STORE_KEEPS_DUP,
         BUG_SWAPOFF_RACE,
         BUG_NO_FOLIO_CLEANUP,
+        BUG_PINLESS_BYPASS,
     }
 )
 

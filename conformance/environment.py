@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from . import swap_state, zswap
 from .points import Args
-from .state import MM, SwapinFrame, SwapoffFrame
+from .state import MM, Folio, SwapinFrame, SwapoffFrame
 from .zswap import swap_write_ok
 
 
@@ -58,6 +58,8 @@ def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, Args]]:
             if mm.cfg.fresh_version == "first":
                 fresh = fresh[:1]
             swap_out += [("SwapOut", (("s", slot), ("v", v))) for v in fresh]
+            if mm.cfg.keep_swapout_folio:
+                again += [("SwapOutKeepCache", (("s", slot), ("v", v))) for v in fresh]
         folio = mm.swap_cache[slot]
         if (
             folio is not None
@@ -67,6 +69,8 @@ def enabled_steps(mm: MM, versions: list[str]) -> list[tuple[str, Args]]:
             and not _dirty_shared(mm, slot)
         ):
             drop.append(("DropCleanFolio", (("s", slot),)))
+            if mm.cfg.clean_reclaim and not entry.count and _folio_clean(mm, slot):
+                again.append(("UnmapCleanFolio", (("s", slot),)))
             if mm.cfg.redirty and not entry.count:  # a kept folio (has_cache: it is in the swap cache)
                 if referenced is None:
                     referenced = mm.referenced_versions()
@@ -161,6 +165,57 @@ def drop_clean_folio_refusal(mm: MM, slot: int) -> str | None:
 
 def drop_clean_folio(mm: MM, slot: int) -> None:
     """Reclaim of a clean swap-cache folio: __remove_mapping() -> put_swap_folio()."""
+    swap_state.delete_from_swap_cache(mm, slot)
+
+
+def _folio_clean(mm: MM, slot: int) -> bool:
+    """The slot's folio holds data that zswap or the device has too (the spec's FolioClean): not dirty.
+
+    An exclusive load marks its folio dirty ([6.12 mm/zswap.c:1634-1636] "if (swapcache) {
+    zswap_entry_free(entry); folio_mark_dirty(folio);"), and that version is nowhere else.
+    """
+    folio = mm.swap_cache[slot]
+    assert folio is not None, "the cleanness of a folio that is not there"
+    entry = mm.zswap_tree[slot]
+    return folio.data == mm.swap_device[slot] or (entry is not None and entry.data == folio.data)
+
+
+def swap_out_keep_cache_refusal(mm: MM, slot: int, version: str) -> str | None:
+    if not mm.cfg.keep_swapout_folio:
+        return "this model drops the swap-out folio at once (KeepSwapOutFolio)"
+    return swap_out_refusal(mm, slot, version)
+
+
+def swap_out_keep_cache(mm: MM, slot: int, version: str) -> None:
+    """SwapOut, and the folio stays in the swap cache: [6.12 mm/page_io.c:279-281] "if (zswap_store(folio)) {
+    folio_unlock(folio); return 0; }", and reclaim drops it only once it gets the lock again
+    ([6.12 mm/vmscan.c:1419-1420] "if (!folio_trylock(folio)) goto keep;"): unlocked, clean, SWAP_HAS_CACHE."""
+    swap_out(mm, slot, version)
+    mm.set_swap_map(slot, has_cache=True)
+    swap_state.add_to_swap_cache(mm, slot, Folio(locked=False, uptodate=True, data=version))
+
+
+def unmap_clean_folio_refusal(mm: MM, slot: int) -> str | None:
+    if not mm.cfg.clean_reclaim:
+        return "this model has no clean kept folio reclaimed again (CleanReclaim)"
+    if mm.swap_map[slot].count:
+        return "the slot is in use (count = 1): no page of it sits mapped in the swap cache"
+    why = drop_clean_folio_refusal(mm, slot)
+    if why is not None:
+        return why
+    if not _folio_clean(mm, slot):
+        return "the folio is dirty (its data is neither in zswap nor on the device): reclaim would store it"
+    return None
+
+
+def unmap_clean_folio(mm: MM, slot: int) -> None:
+    """A kept folio's page, not written to, is reclaimed again: [6.12 mm/vmscan.c:1326] "try_to_unmap(folio, flags);"
+    puts the slot back in the PTE (use count 1), and a clean folio skips pageout() ([6.12 mm/vmscan.c:1347]
+    "if (folio_test_dirty(folio)) {"): __remove_mapping() drops it, nothing is stored."""
+    folio = mm.swap_cache[slot]
+    assert folio is not None and folio.data is not None, "UnmapCleanFolio without a kept folio"
+    mm.set_swap_map(slot, count=1)
+    mm.set_swapped_page(slot, folio.data)
     swap_state.delete_from_swap_cache(mm, slot)
 
 

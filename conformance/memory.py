@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import memcontrol, swap_state, zswap
+from . import contract, memcontrol, swap_state, zswap
 from .page_io import swap_read_folio
 from .points import Blocked, Offer, Preemptible, offer
 from .state import MM, SwapinFrame
@@ -111,10 +111,25 @@ def bypasses(mm: MM, slot: int) -> bool:
     return mm.cfg.sync_io and mm.swap_map[slot].count == 1
 
 
-# The pcs of the SWP_SYNCHRONOUS_IO bypass (spec/README.md, "Frames").
+# The pcs of the SWP_SYNCHRONOUS_IO bypass (spec/README.md, "Frames"); the last two only with bug 13ddaf26be32.
 SYNC_IO_PCS = frozenset(
-    {"sync_alloc", "sync_alloc_retry", "sync_prepare", "sync_charge", "sync_charge_retry", "sync_read"}
+    {
+        "sync_alloc",
+        "sync_alloc_retry",
+        "sync_prepare",
+        "sync_charge",
+        "sync_charge_retry",
+        "sync_read",
+        "sync_unpinned_read",
+        "sync_unpinned_map",
+    }
 )
+
+
+def pinless_bypass(mm: MM) -> bool:
+    """Bug 13ddaf26be32: the bypass as it was before [patch <20240219082040.7495-1-ryncsn@gmail.com> mm/memory.c]
+    "if (swapcache_prepare(entry)) {" ... "need_clear_cache = true;": no pin, so allocate, charge, read, map."""
+    return contract.BUG_PINLESS_BYPASS in mm.cfg.bugs
 
 
 def do_swap_page_skip_swapcache(mm: MM, task: int) -> Preemptible[None]:
@@ -131,7 +146,8 @@ def do_swap_page_skip_swapcache(mm: MM, task: int) -> Preemptible[None]:
     pc = frame.pc
     if pc == "lookup":
         yield offer("SkipSwapcache")
-        pc = "sync_alloc" if zswap.rotating(mm) else "sync_prepare"
+        # without the pin (bug 13ddaf26be32) the two orders are one: allocate and charge, then read
+        pc = "sync_alloc" if zswap.rotating(mm) or pinless_bypass(mm) else "sync_prepare"
         mm.set_pc(task, 0, pc)
 
     if pc in ("sync_alloc", "sync_alloc_retry"):
@@ -140,8 +156,41 @@ def do_swap_page_skip_swapcache(mm: MM, task: int) -> Preemptible[None]:
         if (yield from memcontrol.mem_cgroup_swapin_charge_folio(mm, task, 0)):
             mm.pop_frame(task)  # no folio: VM_FAULT_OOM
             return
-        pc = "sync_prepare"
+        pc = "sync_unpinned_read" if pinless_bypass(mm) else "sync_prepare"
         mm.set_pc(task, 0, pc)
+
+    if pc == "sync_unpinned_read":
+        # Bug 13ddaf26be32: no pin.  The read is taken while the PTE still holds the page (spec
+        # SyncReadFolio: what the private folio holds is then the frame's page); else back out.
+        if not pte_same(mm, mm.frame(task, 0, SwapinFrame)):
+            yield offer("PteChanged")
+            mm.pop_frame(task)
+            return
+        yield offer("SyncReadFolio")
+        # [6.12 mm/memory.c:4329-4330] "folio->swap = entry; swap_read_folio(folio, NULL);" (not exclusive)
+        zswap.zswap_load(mm, slot, swapcache=False)
+        pc = "sync_unpinned_map"
+        mm.set_pc(task, 0, pc)
+
+    if pc == "sync_unpinned_map":
+        # [6.12 mm/memory.c:4418-4419] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte)))
+        # goto out_nomap;" compares swap entries: it passes whenever the PTE holds the slot again, even
+        # for a page that another thread mapped, wrote and swapped out to the same slot meanwhile.  A
+        # slot in use for another page is another PTE's (the environment's choice, as the spec's).
+        in_use = mm.swap_map[slot].count > 0
+        same = pte_same(mm, mm.frame(task, 0, SwapinFrame))
+        if in_use and same:
+            choice = yield offer("SyncMapFolio")
+        elif in_use:
+            choice = yield offer("SyncMapFolio", "PteChanged")
+        else:
+            choice = yield offer("PteChanged")
+        if choice.name == "SyncMapFolio":
+            # set_pte_at() maps what the read gave; [6.12 mm/memory.c:4535] "swap_free_nr(entry, nr_pages);"
+            # and no swapcache_clear(): the fault holds no pin.
+            swap_state.swap_free(mm, slot)
+        mm.pop_frame(task)
+        return
 
     if pc == "sync_prepare":
         frame = mm.frame(task, 0, SwapinFrame)

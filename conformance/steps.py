@@ -55,6 +55,8 @@ STEPS: dict[str, StepKind] = {
         StepKind(
             "SyncPteChanged", "task", (), "do_swap_page", "{a} reads, finds the PTE changed, drops its folio, unpins"
         ),
+        # bug 13ddaf26be32: the bypass without its pin reads in a step of its own, then maps (SyncMapFolio)
+        StepKind("SyncReadFolio", "task", (), "swap_read_folio", "{a} reads into its private folio (no pin)"),
         StepKind(
             "MapFolioKeepCache", "task", (), "do_swap_page", "{a} maps the page and leaves its folio in the swap cache"
         ),
@@ -98,6 +100,18 @@ STEPS: dict[str, StepKind] = {
             ("s", "v"),
             "zswap_store",
             "{s}'s kept page, now {v}, is not stored and goes to the device",
+        ),
+        # 6.12's way to a duplicate store (spec: KeepSwapOutFolio): the swap-out folio stays in the swap cache.
+        StepKind(
+            "SwapOutKeepCache",
+            "environment",
+            ("s", "v"),
+            "zswap_store",
+            "{v} is swapped out to {s}, its folio still in the swap cache",
+        ),
+        # A clean kept folio reclaimed with no store (spec: CleanReclaim).
+        StepKind(
+            "UnmapCleanFolio", "environment", ("s",), "try_to_unmap", "{s}'s clean kept folio is unmapped, not stored"
         ),
     )
 }

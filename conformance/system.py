@@ -301,6 +301,14 @@ class System:
             assert isinstance(version, str)
             why = environment.swap_out_refusal(mm, slot, version)
             change = lambda m: environment.swap_out(m, slot, version)  # noqa: E731
+        elif name == "SwapOutKeepCache":
+            kept = a["v"]
+            assert isinstance(kept, str)
+            why = environment.swap_out_keep_cache_refusal(mm, slot, kept)
+            change = lambda m: environment.swap_out_keep_cache(m, slot, kept)  # noqa: E731
+        elif name == "UnmapCleanFolio":
+            why = environment.unmap_clean_folio_refusal(mm, slot)
+            change = lambda m: environment.unmap_clean_folio(m, slot)  # noqa: E731
         elif name in ("SwapOutAgain", "SwapOutAgainRejected"):
             data, stored = a["v"], name == "SwapOutAgain"
             assert isinstance(data, str)

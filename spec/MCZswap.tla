@@ -59,6 +59,12 @@ SyncIOOn == TRUE
 (* store (cfg: Redirty <- RedirtyOn; Zswap.tla, SwapOutAgain).             *)
 ExclusiveLoadsOff == FALSE
 RedirtyOn == TRUE
+(* 6.12's swap-out folio left in the swap cache after the store (cfg:      *)
+(* KeepSwapOutFolio <- KeepSwapOutFolioOn; Zswap.tla, SwapOutKeepCache),   *)
+(* and a clean kept folio reclaimed with no store (cfg: CleanReclaim <-    *)
+(* CleanReclaimOn; Zswap.tla, UnmapCleanFolio).                           *)
+KeepSwapOutFolioOn == TRUE
+CleanReclaimOn == TRUE
 
 (* Use count 2 on (cfg: SwapShared <- SwapSharedOn): a page shared after   *)
 (* fork, two PTEs (Zswap.tla, SwapShared; spec/README.md "Use count above 1"). *)
@@ -336,5 +342,21 @@ NoSharedFolioHandoff ==
     ~\E s \in Slots :
         /\ swap_map[s].count = 1 /\ swap_cache[s] # NoFolio /\ ~swap_cache[s].locked
         /\ zswap_tree[s] = NoEntry /\ swap_device[s] # swapped_page[s]
+
+(* Witnesses for 6.12's duplicate store (witness_rotate_duplicate_store)  *)
+(* and for a clean kept folio reclaimed while zswap still holds its data  *)
+(* (witness_rotate_clean_reclaim): each property says the path is never   *)
+(* taken, so TLC's counterexample is the shortest way to it.              *)
+NoDuplicateStore ==
+    [][\A s \in Slots, v \in Versions :
+          SwapOutAgain(s, v) \/ SwapOutAgainRejected(s, v) => zswap_tree[s] = NoEntry]_vars
+NoCleanReclaimFromZswap ==
+    [][\A s \in Slots : UnmapCleanFolio(s) => zswap_tree[s] = NoEntry]_vars
+(* The witnesses take FreeSlot away (cfg: FreeSlot <- NeverFreeSlot): a    *)
+(* kept folio whose page was unmapped has the same state as one whose page *)
+(* is mapped, and Redirty's steps and UnmapCleanFolio accept both (an      *)
+(* over-approximation, Zswap.tla KeptFolio); without munmap the trace must *)
+(* go through a fault that kept the folio, the kernel's way.               *)
+NeverFreeSlot(s) == FALSE
 
 =============================================================================

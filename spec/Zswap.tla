@@ -42,7 +42,7 @@ ASSUME VARIANT \in {"none", "lru_remove", "skip_if_exists", "swap_table", "rotat
 ASSUME PUTBACK \in {"tail", "head"}
 ASSUME SCAN_BUDGET \in Nat \ {0}
 ASSUME BUGS \subseteq {"04fc7816089c", "a65b0e7607cc", "27d3969b47cc", "25cd241408a2", "678e54d4bb9a", "5878303c5353",
-                        "e3b63e966cac"}
+                        "e3b63e966cac", "13ddaf26be32"}
 ASSUME FAIRNESS \in {"weak", "strong"}
 ASSUME WORKER_CHARGE_RECLAIM \in BOOLEAN
 ASSUME Tasks \cap Shrinkers = {}
@@ -79,7 +79,8 @@ Entry == [slot : Slots, data : Versions]
 Folio == [locked : BOOLEAN, uptodate : BOOLEAN, data : Data]
 
 SwapinPcs == {"lookup", "hit_wait", "hit_gone", "hit_stranded", "lru_remove", "charge", "charge_retry", "add", "read", "map",
-              "sync_alloc", "sync_alloc_retry", "sync_prepare", "sync_charge", "sync_charge_retry", "sync_read"}
+              "sync_alloc", "sync_alloc_retry", "sync_prepare", "sync_charge", "sync_charge_retry", "sync_read",
+              "sync_unpinned_read", "sync_unpinned_map"}
 WbPcs     == {"prepare", "charge", "charge_retry", "write", "putback"}
 
 SwapinFrame == [fn : {"do_swap_page"}, slot : Slots, page : Versions,
@@ -134,6 +135,22 @@ ASSUME ~(SyncIO /\ VARIANT = "swap_table")
 (* load leaves the entry in the tree, for every variant (the fix went to  *)
 (* stable 6.5+, so v6.8.y has it too).                                    *)
 ExclusiveBypassLoad == "25cd241408a2" \in BUGS
+(* Bug 13ddaf26be32 ("mm/swap: fix race when skipping swapcache", Kairui  *)
+(* Song, v6.8-rc, stable): before it the bypass took no pin at all.  The  *)
+(* fix added [patch <20240219082040.7495-1-ryncsn@gmail.com> mm/memory.c] *)
+(* "if (swapcache_prepare(entry)) {" ... "need_clear_cache = true;" before *)
+(* the allocation, and "swapcache_clear(si, entry);" at both exits; 6.12   *)
+(* keeps its comment: [6.12 mm/memory.c:4305] "undetectable as pte_same() returns true due" *)
+(* With the bug the bypass allocates and charges (no pin: pc "sync_alloc", *)
+(* in every variant, since without the pin the two orders are one), reads *)
+(* (SyncReadFolio) and maps (SyncMapFolio) in steps of their own, and its  *)
+(* pte_same() compares swap entries, not pages: a second thread's bypass   *)
+(* can map the page, free the slot and store the redirtied page into the   *)
+(* same slot before the first maps what it read (README "The pin-less      *)
+(* bypass").  Not with ExclusiveBypassLoad: two bugs of one path, and the  *)
+(* private folio, which the model does not see, would hold the only copy.  *)
+PinlessBypass == "13ddaf26be32" \in BUGS
+ASSUME ~(PinlessBypass /\ ExclusiveBypassLoad)
 
 (* A swap entry shared by two PTEs (the page was shared after fork): use   *)
 (* count 2.  Off here; a model turns it on with `SwapShared <- SwapSharedOn` *)
@@ -208,6 +225,38 @@ DeferredInvalidate == Rotate \/ ~ExclusiveLoads
 (* default (6.12 as released); cfg                                        *)
 (* `UnuseMatchesSwapEntry <- UnuseMatchesSwapEntryOn` (MCZswap.tla).       *)
 UnuseMatchesSwapEntry == FALSE
+
+(* 6.12's way to a duplicate store (README "6.12's duplicate store").  The *)
+(* folio that carried a page to zswap_store() is still in the swap cache   *)
+(* after the store: [6.12 mm/page_io.c:279-281] "if (zswap_store(folio)) { folio_unlock(folio); return 0; }" *)
+(* and reclaim drops it only if it can lock it again:                      *)
+(* [6.12 mm/vmscan.c:1419-1420] "if (!folio_trylock(folio)) goto keep;"    *)
+(* (else the folio waits for the next round, DropCleanFolio).  A fault     *)
+(* that finds it there maps it with no load, so the entry stays:           *)
+(* [6.12 mm/memory.c:4283-4284] "folio = swap_cache_get_folio(entry, vma, vmf->address); if (folio)" *)
+(* (swap_read_folio() only follows a miss); a read fault then keeps the    *)
+(* folio (MapFolioKeepCache) and the entry stays until the slot is free.  *)
+(* Off here; `KeepSwapOutFolio <- KeepSwapOutFolioOn` (MCZswap.tla) adds   *)
+(* SwapOutKeepCache.  Only with deferred invalidation (the early one of    *)
+(* the v6.8 exclusive-load models would drop the very entry), use count 1 *)
+(* and no swapoff: no model combines them.                                *)
+KeepSwapOutFolio == FALSE
+ASSUME KeepSwapOutFolio => DeferredInvalidate /\ ~SwapShared /\ Swapoffs = {}
+
+(* A kept folio (MapFolioKeepCache) whose page is reclaimed again without  *)
+(* having been written to: try_to_unmap() puts the swap entry back in the  *)
+(* PTE, [6.12 mm/vmscan.c:1326] "try_to_unmap(folio, flags);", and a clean *)
+(* folio skips pageout(), [6.12 mm/vmscan.c:1347] "if (folio_test_dirty(folio)) {", *)
+(* so __remove_mapping() drops it with no store: its data must still be in *)
+(* zswap or on the device.  An exclusive load marks its folio dirty        *)
+(* ([6.12 mm/zswap.c:1634-1636] "if (swapcache) { zswap_entry_free(entry); folio_mark_dirty(folio);"), *)
+(* so that one is always stored again (Redirty); the clean ones are a      *)
+(* shared load's (v6.8, the entry kept), a device read's, and 6.12's       *)
+(* swap-out folio (KeepSwapOutFolio, the entry kept).  FolioClean is the   *)
+(* dirty bit here: an exclusively loaded version is nowhere else.  Off     *)
+(* here; `CleanReclaim <- CleanReclaimOn` adds UnmapCleanFolio.            *)
+CleanReclaim == FALSE
+ASSUME CleanReclaim => ~SwapShared /\ Swapoffs = {}
 
 (***************************************************************************)
 (* Helpers.                                                                *)
@@ -427,7 +476,7 @@ StartFault(t, s) ==
 \* also after the folio it waited for left the swap cache (pc "hit_gone").
 PteChanged(t) ==
     /\ TopIs(t, "do_swap_page")
-    /\ \/ Top(t).pc \in {"lookup", "hit_wait", "sync_prepare"}
+    /\ \/ Top(t).pc \in {"lookup", "hit_wait", "sync_prepare", "sync_unpinned_read", "sync_unpinned_map"}
        \/ t \in Swapoffs /\ Top(t).pc = "hit_gone"
     /\ ~PageUnchanged(Top(t))
     /\ stack' = PopTop(t)
@@ -489,7 +538,7 @@ SkipSwapcache(t) ==
     /\ Bypasses(f.slot) /\ t \notin Swapoffs
     /\ PageUnchanged(f)
     /\ swap_cache[f.slot] = NoFolio
-    /\ stack' = SetTop(t, [f EXCEPT !.pc = IF Rotate THEN "sync_alloc" ELSE "sync_prepare"])
+    /\ stack' = SetTop(t, [f EXCEPT !.pc = IF Rotate \/ PinlessBypass THEN "sync_alloc" ELSE "sync_prepare"])
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
 \* The bypass pins the slot with SWAP_HAS_CACHE and puts no folio in the
@@ -555,7 +604,7 @@ ChargeOk(t) ==
     /\ TopIs(t, "do_swap_page")
     /\ Top(t).pc \in {"charge", "charge_retry"} \cup SyncChargePcs
     /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc =
-                   IF @ \in SyncAllocPcs THEN "sync_prepare"
+                   IF @ \in SyncAllocPcs THEN (IF PinlessBypass THEN "sync_unpinned_read" ELSE "sync_prepare")
                    ELSE IF @ \in SyncChargePcs THEN "sync_read"
                    ELSE IF SwapTable THEN "read" ELSE "add"])
     /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
@@ -726,17 +775,53 @@ MapFolioKeepCache(t) ==
 \* bytes (writeback can neither pin nor find a folio, FreeSlot waits for
 \* the fault, SwapOut for the pin), so the read gives the same data at the
 \* map, and the private folio is seen by nobody.
+\* Bug 13ddaf26be32 (PinlessBypass): no pin, so the read and the map are
+\* steps of their own (SyncReadFolio, then SyncMapFolio at pc
+\* "sync_unpinned_map"), and the map's pte_same() passes whenever the PTE
+\* holds the swap entry s again, whatever page it now stands for: the slot
+\* is in use (InUse) and no pin keeps it from having been freed and reused
+\* in between.  The map maps what the read gave (the frame's page, see
+\* SyncReadFolio); swap_free() drops the use count, and the slot is freed
+\* (zswap_invalidate) only if nobody else holds SWAP_HAS_CACHE (a
+\* writeback's folio may: nothing keeps writeback out either).
 SyncReadData(s) == IF zswap_tree[s] # NoEntry THEN zswap_tree[s].data ELSE swap_device[s]
 SyncMapFolio(t) ==
     LET s == Top(t).slot IN
     /\ TopIs(t, "do_swap_page")
-    /\ Top(t).pc = "sync_read"
-    /\ swap_map' = [swap_map EXCEPT ![s] = [count |-> 0, has_cache |-> FALSE]]
+    /\ \/ Top(t).pc = "sync_read"
+       \/ Top(t).pc = "sync_unpinned_map" /\ InUse(s)
+    /\ IF Top(t).pc = "sync_read"
+       THEN /\ swap_map' = [swap_map EXCEPT ![s] = [count |-> 0, has_cache |-> FALSE]]
+            /\ Invalidate(s)
+            /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
+       ELSE /\ swap_map' = [swap_map EXCEPT ![s].count = 0]
+            /\ IF InvalidatesNow(s)
+               THEN /\ Invalidate(s)
+                    /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
+               ELSE UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device>>
     /\ swapped_page' = [swapped_page EXCEPT ![s] = NoData]
-    /\ Invalidate(s)
-    /\ swap_device' = [swap_device EXCEPT ![s] = FreedDevice(s)]
     /\ stack' = PopTop(t)
     /\ UNCHANGED swap_cache
+
+\* Bug 13ddaf26be32: the pin-less bypass reads into its private folio,
+\* [6.12 mm/memory.c:4329-4330] "folio->swap = entry; swap_read_folio(folio, NULL);"
+\* (before the fix the same read, then named swap_readpage()), with no pin: another fault on the page may be anywhere in its own
+\* bypass.  The load is not exclusive (ASSUME above), so nothing changes
+\* but the fault's pc.  The read is taken while the PTE still holds the
+\* page the fault started on, and then gives that page's data (NoStaleData
+\* checks it; the frame's page is what the private folio holds).  Where
+\* the page has changed (another thread mapped it, its slot was freed and
+\* maybe reused) the fault backs out (PteChanged): the kernel would read
+\* whatever the slot holds by then and back out at the pte_same() check
+\* unless the slot came back to this PTE; those reads (zram's discarded
+\* slot in the commit message, or the new page's data) are not modelled,
+\* an under-approximation of the bug (README "The pin-less bypass").
+SyncReadFolio(t) ==
+    /\ TopIs(t, "do_swap_page")
+    /\ Top(t).pc = "sync_unpinned_read"
+    /\ PageUnchanged(Top(t))
+    /\ stack' = SetTop(t, [Top(t) EXCEPT !.pc = "sync_unpinned_map"])
+    /\ UNCHANGED <<swap_map, swapped_page, swap_cache, zswap_tree, zswap_lru, zswap_referenced, swap_device>>
 
 \* The bypass read into its private folio, but the PTE no longer holds the
 \* entry: [6.12 mm/memory.c:4418-4419] "if (unlikely(!vmf->pte || !pte_same(ptep_get(vmf->pte), vmf->orig_pte))) goto out_nomap;"
@@ -1164,6 +1249,24 @@ SwapOut(s, v) ==
     /\ zswap_referenced' = [zswap_referenced EXCEPT ![s] = Rotate]
     /\ UNCHANGED <<swap_cache, swap_device, stack>>
 
+\* KeepSwapOutFolio: as SwapOut, and the folio stays in the swap cache,
+\* unlocked and clean (its data is the new entry's), SWAP_HAS_CACHE set, use
+\* count 1 (try_to_unmap() put the entry in the PTE); DropCleanFolio drops
+\* it later, or a fault finds it (SwapCacheHit).  Quoted at KeepSwapOutFolio.
+SwapOutKeepCache(s, v) ==
+    /\ KeepSwapOutFolio
+    /\ SwapWriteOk
+    /\ swap_map[s].count = 0
+    /\ ~swap_map[s].has_cache
+    /\ IsFreshVersion(v)
+    /\ swap_map' = [swap_map EXCEPT ![s] = [count |-> 1, has_cache |-> TRUE]]
+    /\ swapped_page' = [swapped_page EXCEPT ![s] = v]
+    /\ swap_cache' = [swap_cache EXCEPT ![s] = [locked |-> FALSE, uptodate |-> TRUE, data |-> v]]
+    /\ zswap_tree' = [zswap_tree EXCEPT ![s] = [slot |-> s, data |-> v]]
+    /\ zswap_lru' = Append(zswap_lru, [slot |-> s, data |-> v])
+    /\ zswap_referenced' = [zswap_referenced EXCEPT ![s] = Rotate]
+    /\ UNCHANGED <<swap_device, stack>>
+
 (* The duplicate store (Redirty).  A page that do_swap_page() left in the   *)
 (* swap cache (MapFolioKeepCache: use count 0, its folio clean, unlocked,  *)
 (* SWAP_HAS_CACHE set) is written to and reclaimed again: try_to_unmap()   *)
@@ -1177,7 +1280,6 @@ SwapOut(s, v) ==
 (* behaviours than the kernel's, the same end state as DropCleanFolio      *)
 (* followed by a store into the free slot.                                 *)
 KeptFolio(s) ==
-    /\ Redirty
     /\ swap_map[s].count = 0
     /\ swap_map[s].has_cache
     /\ swap_cache[s] # NoFolio
@@ -1199,6 +1301,7 @@ RedirtiedPage(s, v) ==
 \* then [6.12 mm/zswap.c:1534-1535] "if (old) zswap_entry_free(old);"
 SwapOutAgain(s, v) ==
     LET e == [slot |-> s, data |-> v] IN
+    /\ Redirty
     /\ KeptFolio(s)
     /\ IsFreshVersion(v)
     /\ RedirtiedPage(s, v)
@@ -1219,6 +1322,7 @@ SwapOutAgain(s, v) ==
 \* the duplicate check; ca56489c2f1d (v6.6-rc) had the same effect for a
 \* failed store (the duplicate was only replaced at insertion).
 SwapOutAgainRejected(s, v) ==
+    /\ Redirty
     /\ KeptFolio(s)
     /\ IsFreshVersion(v)
     /\ RedirtiedPage(s, v)
@@ -1285,6 +1389,22 @@ DropCleanFolio(s) ==
     /\ SlotFreedWithPin(s)
     /\ UNCHANGED <<swapped_page, stack>>
 
+\* CleanReclaim: a kept folio whose page was not written to is reclaimed
+\* again (quoted at CleanReclaim): the slot is back in the PTE (use count
+\* 1, the page's data is the folio's), the folio leaves with its pin, and
+\* nothing is stored: the old entry, or the device's bytes, are the page's
+\* copy now.  As for SwapOutAgain, a kept folio whose page was freed
+\* meanwhile has the same state and may take the step too (more
+\* behaviours than the kernel's).
+UnmapCleanFolio(s) ==
+    /\ CleanReclaim
+    /\ KeptFolio(s)
+    /\ FolioClean(s)
+    /\ swap_map' = [swap_map EXCEPT ![s] = [count |-> 1, has_cache |-> FALSE]]
+    /\ swapped_page' = [swapped_page EXCEPT ![s] = swap_cache[s].data]
+    /\ swap_cache' = [swap_cache EXCEPT ![s] = NoFolio]
+    /\ UNCHANGED <<zswap_tree, zswap_lru, zswap_referenced, swap_device, stack>>
+
 (***************************************************************************)
 (* Next-state relation and fairness.                                       *)
 (***************************************************************************)
@@ -1296,7 +1416,7 @@ FaultStep(t) ==
     \/ ChargeOk(t) \/ ChargeReclaim(t) \/ ChargeFail(t) \/ AddToSwapCache(t)
     \/ SwapReadFolio(t) \/ MapFolio(t) \/ MapFolioKeepCache(t)
     \/ SkipSwapcache(t) \/ SyncSwapcachePrepare(t) \/ SwapcacheBusy(t) \/ SyncMapFolio(t)
-    \/ SyncPteChanged(t)
+    \/ SyncPteChanged(t) \/ SyncReadFolio(t)
 
 \* The steps of a reclaim walk and its writeback, in any actor.
 WalkStep(a) ==
@@ -1320,7 +1440,8 @@ ActorNext(a) ==
 
 Environment ==
     \/ \E s \in Slots, v \in Versions : SwapOut(s, v) \/ SwapOutAgain(s, v) \/ SwapOutAgainRejected(s, v)
-    \/ \E s \in Slots : FreeSlot(s) \/ DropCleanFolio(s) \/ SwapDuplicate(s)
+                                       \/ SwapOutKeepCache(s, v)
+    \/ \E s \in Slots : FreeSlot(s) \/ DropCleanFolio(s) \/ SwapDuplicate(s) \/ UnmapCleanFolio(s)
 
 \* Written out so that TLC labels every edge with the step's own name.
 Next ==
@@ -1410,7 +1531,11 @@ NoDataLoss ==
 NoStaleData ==
     [][\A t \in Tasks \cup Swapoffs :
           /\ MapFolio(t) \/ MapFolioKeepCache(t) => swap_cache[Top(t).slot].data = Top(t).page
-          /\ SyncMapFolio(t) => SyncReadData(Top(t).slot) = Top(t).page]_vars
+          /\ SyncMapFolio(t) => IF Top(t).pc = "sync_unpinned_map"
+                                 \* what the pin-less read gave, onto the page the PTE holds now
+                                 THEN swapped_page[Top(t).slot] = Top(t).page
+                                 ELSE SyncReadData(Top(t).slot) = Top(t).page
+          /\ SyncReadFolio(t) => SyncReadData(Top(t).slot) = Top(t).page]_vars
 
 \* A folio in the swap cache implies SWAP_HAS_CACHE.
 SwapCacheImpliesPin ==
@@ -1475,7 +1600,10 @@ SwapinPcNext ==
      <<"sync_alloc_retry", "sync_prepare">>,
      <<"sync_prepare", "sync_charge">>, <<"sync_prepare", "sync_read">>,
      <<"sync_charge", "sync_charge_retry">>, <<"sync_charge", "sync_read">>,
-     <<"sync_charge_retry", "sync_read">>}
+     <<"sync_charge_retry", "sync_read">>,
+     \* bug 13ddaf26be32: no pin, the read and the map apart
+     <<"sync_alloc", "sync_unpinned_read">>, <<"sync_alloc_retry", "sync_unpinned_read">>,
+     <<"sync_unpinned_read", "sync_unpinned_map">>}
 
 \* A fault keeps its slot and page and follows do_swap_page's control flow forward.
 SwapinFollowsControlFlow ==
@@ -1500,10 +1628,12 @@ BlockedActorsWait ==
           \/ stack'[a] = [stack[a] EXCEPT ![Len(stack[a])].pc = "hit_stranded"]]_vars
 
 \* SWAP_HAS_CACHE is set only on a slot in use (swapcache_prepare() of a
-\* freed slot fails: __swap_duplicate()'s -ENOENT).
+\* freed slot fails: __swap_duplicate()'s -ENOENT), or by the step that
+\* puts it in use (KeepSwapOutFolio's SwapOutKeepCache: the allocator's
+\* SWAP_HAS_CACHE, then try_to_unmap()'s use count, in one step).
 PinOnlyInUse ==
     [][\A s \in Slots : ~swap_map[s].has_cache /\ swap_map'[s].has_cache =>
-          InUse(s)]_vars
+          InUse(s) \/ swap_map'[s].count > 0]_vars
 
 \* A walk's budget (nr_to_walk) only goes down: a walk never restarts in place.
 WalkBudgetNeverGrows ==

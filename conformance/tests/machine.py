@@ -21,7 +21,7 @@ from conformance.system import ACTOR_STEPS, ENV_STEPS, ROTATE_ONLY_STEPS, System
 from conformance.tests import properties as p
 
 # Steps with a rule only in the machines of configs that can take them (see ProtocolMachine).
-GATED_STEPS = frozenset({"SyncPteChanged", "SwapDuplicate"})
+GATED_STEPS = frozenset({"SyncPteChanged", "SwapDuplicate", "SyncReadFolio", "SwapOutKeepCache", "UnmapCleanFolio"})
 
 
 class PropertyViolated(AssertionError):
@@ -186,8 +186,14 @@ def machine_for(
 ) -> type[ProtocolMachine]:
     name = f"Machine_{config.variant}_{config.putback}_{'_'.join(sorted(config.bugs)) or 'nobug'}"
     rules = {n: _rule_for(n) for n in sorted(ROTATE_ONLY_STEPS)} if config.variant == "rotate" else {}
-    if config.variant == "rotate" or config.redirty:
+    if config.variant == "rotate" or config.redirty or config.clean_reclaim:
         rules["MapFolioKeepCache"] = _rule_for("MapFolioKeepCache")
+    if "13ddaf26be32" in config.bugs:
+        rules["SyncReadFolio"] = _rule_for("SyncReadFolio")
+    if config.keep_swapout_folio:
+        rules["SwapOutKeepCache"] = _rule_for("SwapOutKeepCache")
+    if config.clean_reclaim:
+        rules["UnmapCleanFolio"] = _rule_for("UnmapCleanFolio")
     if config.redirty:
         rules.update({n: _rule_for(n) for n in sorted(REDIRTY_STEPS)})
     if config.worker_charge_reclaim:

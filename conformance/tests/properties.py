@@ -176,12 +176,24 @@ def _actor(step: Step) -> ModelValue:
     return step.actor
 
 
+def _sync_read_data(state: State, slot: ModelValue) -> Any:
+    entry = state["zswap_tree"][slot]
+    return entry["data"] if entry != NO_ENTRY else state["swap_device"][slot]
+
+
 def no_stale_data(before: State, step: Step, after: State) -> bool:
-    """A fault maps exactly the data of the page it faulted on."""
-    if step.name not in ("MapFolio", "MapFolioKeepCache"):
-        return True
-    f = _top(before, step.actor)
-    return bool(before["swap_cache"][f["slot"]]["data"] == f["page"])
+    """A fault maps exactly the data of the page it faulted on (the bypass: reads it; the pin-less
+    bypass of bug 13ddaf26be32: maps what it read onto the page the PTE holds now)."""
+    if step.name in ("MapFolio", "MapFolioKeepCache"):
+        f = _top(before, step.actor)
+        return bool(before["swap_cache"][f["slot"]]["data"] == f["page"])
+    if step.name == "SyncReadFolio" or (step.name == "SyncMapFolio" and _top(before, step.actor)["pc"] == "sync_read"):
+        f = _top(before, step.actor)
+        return bool(_sync_read_data(before, f["slot"]) == f["page"])
+    if step.name == "SyncMapFolio":
+        f = _top(before, step.actor)
+        return bool(before["swapped_page"][f["slot"]] == f["page"])
+    return True
 
 
 def writeback_gives_up_only_on_own_pin(before: State, step: Step, after: State) -> bool:
@@ -246,6 +258,10 @@ SWAPIN_PC_NEXT = frozenset(
         ("sync_charge", "sync_charge_retry"),
         ("sync_charge", "sync_read"),
         ("sync_charge_retry", "sync_read"),
+        # bug 13ddaf26be32: no pin, the read and the map apart
+        ("sync_alloc", "sync_unpinned_read"),
+        ("sync_alloc_retry", "sync_unpinned_read"),
+        ("sync_unpinned_read", "sync_unpinned_map"),
     }
 )
 
@@ -288,9 +304,9 @@ def blocked_actors_wait(before: State, step: Step, after: State, skip: bool, syn
 
 
 def pin_only_in_use(before: State, step: Step, after: State) -> bool:
-    """SWAP_HAS_CACHE is set only on a slot in use."""
+    """SWAP_HAS_CACHE is set only on a slot in use, or by the step that puts it in use (SwapOutKeepCache)."""
     return all(
-        m["count"] > 0
+        m["count"] > 0 or after["swap_map"][s]["count"] > 0
         for s, m in before["swap_map"].items()
         if not m["has_cache"] and after["swap_map"][s]["has_cache"]
     )

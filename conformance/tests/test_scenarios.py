@@ -29,6 +29,8 @@ class _Knobs(TypedDict, total=False):
     swap_shared: bool
     shared_loads: bool
     redirty: bool
+    keep_swapout_folio: bool
+    clean_reclaim: bool
 
 
 def config(variant: str, **kw: Unpack[_Knobs]) -> Config:
@@ -569,3 +571,64 @@ def test_bug_678e54d4bb9a_the_kept_entry_overwrites_the_new_data_on_the_device()
     state = system.observe()
     assert function_of(state, "swap_device")[s1] == v1
     assert not p.no_data_loss(state)
+
+
+# Bug 13ddaf26be32: the bypass without its pin; TLC's trace for bug_13ddaf26be32 (and _rotate): t1 reads v1, t2
+# maps it, frees s1, the page (now v2) is stored into s1 again, and t1's pte_same() passes.
+PINLESS_RACE = (
+    "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1) ChargeOk(t1) SyncReadFolio(t1)"
+    " StartFault(t2, s=s1) SkipSwapcache(t2) ChargeOk(t2) SyncReadFolio(t2) SyncMapFolio(t2) SwapOut(s=s1, v=v2)"
+)
+
+
+@pytest.mark.parametrize("variant", ["skip_if_exists", "rotate"])
+def test_bug_13ddaf26be32_two_bypasses_map_stale_data(variant: str) -> None:
+    cfg = config(variant, sync_io=True, bugs=frozenset({"13ddaf26be32"}))
+    system, violations = run(cfg, PINLESS_RACE)
+    assert not violations
+    assert function_of(system.observe(), "swap_map")[s1] == FnValue({"count": 1, "has_cache": False})
+    assert {"SyncMapFolio(t1)", "PteChanged(t1)"} <= set(names(system))  # the entry is back: pte_same() may pass
+    system, violations = run(cfg, PINLESS_RACE + " SyncMapFolio(t1)")
+    assert [str(step) for step in violations.get("no_stale_data", [])] == ["SyncMapFolio(t1)"]
+    # with the pin, the second fault finds the slot pinned and backs out
+    fixed, _ = run(
+        config(variant, sync_io=True),
+        "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1) ChargeOk(t1)"
+        if variant == "rotate"
+        else "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SkipSwapcache(t1)",
+    )
+    assert "SyncSwapcachePrepare(t1)" in names(fixed)
+
+
+# 6.12's duplicate store (KeepSwapOutFolio): the swap-out folio stays in the swap cache, a read fault maps it with
+# no load and keeps it, and the redirtied page's store meets the old entry (witness_rotate_duplicate_store).
+SWAP_OUT_KEPT = "SwapOutKeepCache(s=s1, v=v1) StartFault(t1, s=s1) SwapCacheHit(t1) MapFolioKeepCache(t1)"
+
+
+def test_rotate_swap_out_folio_leads_to_a_duplicate_store() -> None:
+    cfg = config("rotate", keep_swapout_folio=True, redirty=True, clean_reclaim=True)
+    system, violations = run(cfg, SWAP_OUT_KEPT)
+    state = system.observe()
+    assert function_of(state, "zswap_tree")[s1] == ENTRY_S1  # no load: the entry stays
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 0, "has_cache": True})
+    system, violations = run(cfg, SWAP_OUT_KEPT + " SwapOutAgain(s=s1, v=v2)")
+    state = system.observe()
+    assert function_of(state, "zswap_tree")[s1] == FnValue({"slot": s1, "data": v2})  # xa_store() returned the old
+    assert sequence_of(state, "zswap_lru") == (FnValue({"slot": s1, "data": v2}),)
+    assert not violations
+
+
+def test_clean_kept_folio_is_reclaimed_with_no_store() -> None:
+    cfg = config("rotate", keep_swapout_folio=True, clean_reclaim=True)
+    system, violations = run(cfg, SWAP_OUT_KEPT + " UnmapCleanFolio(s=s1)")
+    state = system.observe()
+    assert function_of(state, "swap_map")[s1] == FnValue({"count": 1, "has_cache": False})
+    assert function_of(state, "swapped_page")[s1] == v1 and function_of(state, "zswap_tree")[s1] == ENTRY_S1
+    assert p.no_data_loss(state) and not violations
+    # an exclusively loaded folio is dirty: no clean reclaim for it
+    loaded = (
+        "SwapOut(s=s1, v=v1) StartFault(t1, s=s1) SwapcachePrepare(t1) ChargeOk(t1) AddToSwapCache(t1)"
+        " SwapReadFolio(t1) MapFolioKeepCache(t1)"
+    )
+    system, _ = run(cfg, loaded)
+    assert "UnmapCleanFolio(s=s1)" not in names(system)

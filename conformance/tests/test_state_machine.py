@@ -189,3 +189,42 @@ def test_bug_25cd241408a2_data_loss_is_found() -> None:
         "no_data_loss",
     )
     assert found.trace[-1].name == "SyncPteChanged", " ".join(map(str, found.trace))
+
+
+@pytest.mark.parametrize("variant", ["skip_if_exists", "rotate"])
+def test_duplicate_store_and_clean_reclaim_keep_every_safety_property(variant: str) -> None:
+    # 6.12's swap-out folio kept in the swap cache, its page stored again over the old entry or
+    # reclaimed clean with no store (spec models redirty_rotate, clean_reclaim_shared_loads).
+    config = Config(
+        tasks=("t1", "t2"),
+        shrinkers=SHRINKERS,
+        slots=("s1", "s2"),
+        versions=("v1", "v2", "v3"),
+        variant=variant,
+        scan_budget=2,
+        shared_loads=variant != "rotate",
+        redirty=True,
+        keep_swapout_folio=True,
+        clean_reclaim=True,
+    )
+    gives_up = SHARED_LOADS_GIVE_UP if variant != "rotate" else frozenset({"fault_path_no_lru_work"})
+    machine = machine_for(config, FIXED[variant] | gives_up)
+    run_state_machine_as_test(machine, settings=RANDOM)
+
+
+def test_bug_13ddaf26be32_stale_data_is_found() -> None:
+    # 12 steps: like bug 04fc7816089c's race, a long one (HUNT_LONG).
+    found = _hunt(
+        Config(
+            variant="skip_if_exists",
+            tasks=("t1", "t2"),
+            shrinkers=(),
+            slots=("s1",),
+            versions=("v1", "v2"),
+            sync_io=True,
+            bugs=frozenset({"13ddaf26be32"}),
+        ),
+        "no_stale_data",
+        HUNT_LONG,
+    )
+    assert found.trace[-1].name == "SyncMapFolio", " ".join(map(str, found.trace))

@@ -68,6 +68,9 @@ COUNTEREXAMPLES = (
     # e3b63e966cac: the re-check's failure path strands its folio locked, on v6.8's code and on 6.12's.
     Counterexample("bug_e3b63e966cac", "orphaned_wait", (("e3b63e966cac_fixed", {"bugs": []}),)),
     Counterexample("bug_e3b63e966cac_rotate", "orphaned_wait", (("6.12", {"bugs": []}),)),
+    # 13ddaf26be32: the bypass without its pin; two threads bypass at once, one maps stale data.
+    Counterexample("bug_13ddaf26be32", "stale_data", (("13ddaf26be32_fixed", {"bugs": []}),)),
+    Counterexample("bug_13ddaf26be32_rotate", "stale_data", (("6.12", {"bugs": []}),)),
     # lru_remove on the SWP_SYNCHRONOUS_IO bypass (v6.8's order): its LRU removal is not on that path.
     Counterexample("sync_io_lru_remove", "self_wait", (("skip_if_exists", {"variant": "skip_if_exists"}),)),
     # Not a bug: a witness trace through LRU_STOP, which no conformance graph reaches.

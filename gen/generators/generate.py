@@ -69,6 +69,8 @@ WALK_MODELS = (
     "conf_skip_if_exists_shared_loads",
     # swapoff(2) against the shrinker's writeback on 6.12 (against the C too: unuse_pte_range() is real there).
     "conf_swapoff_rotate",
+    # 6.12's swap-out folio kept in the swap cache: the duplicate store, the clean reclaim (Python reference only).
+    "conf_redirty_rotate",
 )
 # Larger models: the edge cover as ITF data, replayed by one parametrized test.
 # Each is a small model with more slots (so the LRU holds two entries and

@@ -257,6 +257,13 @@ MUTANTS = (
         "    elif True:",
         "zswap_load() into the SWP_SYNCHRONOUS_IO bypass's private folio frees the entry (25cd241408a2 undone)",
     ),
+    Mutant(
+        "bypass_without_pin",
+        "memory.py",
+        "    return contract.BUG_PINLESS_BYPASS in mm.cfg.bugs",
+        "    return True",
+        "the SWP_SYNCHRONOUS_IO bypass takes no swapcache_prepare() pin (13ddaf26be32 undone)",
+    ),
     # swapoff (conf_swapoff_rotate)
     Mutant(
         "rotate_tree_before_folio",
@@ -283,6 +290,7 @@ CONFIGURATIONS = (
     ("bug 678e54d4bb9a", {"bugs": ["678e54d4bb9a"]}),
     ("bug 5878303c5353", {"bugs": ["5878303c5353"]}),
     ("bug e3b63e966cac", {"bugs": ["e3b63e966cac"]}),
+    ("bug 13ddaf26be32", {"bugs": ["13ddaf26be32"]}),
 )
 
 
