@@ -195,12 +195,17 @@ def swap_out_keep_cache(mm: MM, slot: int, version: str) -> None:
     swap_state.add_to_swap_cache(mm, slot, Folio(locked=False, uptodate=True, data=version))
 
 
+def _kept_folio_refusal(mm: MM, slot: int) -> str | None:
+    """Why no page of ``slot`` sits mapped with its clean folio kept in the swap cache (spec KeptFolio)."""
+    if mm.swap_map[slot].count:
+        return "the slot is in use (count = 1): no page of it sits mapped in the swap cache"
+    return drop_clean_folio_refusal(mm, slot)
+
+
 def unmap_clean_folio_refusal(mm: MM, slot: int) -> str | None:
     if not mm.cfg.clean_reclaim:
         return "this model has no clean kept folio reclaimed again (CleanReclaim)"
-    if mm.swap_map[slot].count:
-        return "the slot is in use (count = 1): no page of it sits mapped in the swap cache"
-    why = drop_clean_folio_refusal(mm, slot)
+    why = _kept_folio_refusal(mm, slot)
     if why is not None:
         return why
     if not _folio_clean(mm, slot):
@@ -223,9 +228,7 @@ def swap_out_again_refusal(mm: MM, slot: int, version: str) -> str | None:
     """Why the page kept in the swap cache at ``slot`` cannot be stored again as ``version`` now (or None)."""
     if not mm.cfg.redirty:
         return "this model has no redirtied pages (Redirty)"
-    if mm.swap_map[slot].count:
-        return "the slot is in use (count = 1): no page of it sits mapped in the swap cache"
-    why = drop_clean_folio_refusal(mm, slot)
+    why = _kept_folio_refusal(mm, slot)
     if why is not None:
         return why
     referenced = mm.referenced_versions()
