@@ -30,6 +30,8 @@ from gen.bridge.outcomes import Success, TemporalPropertyViolated, counts_are_pa
 from gen.bridge.progress import colour
 from gen.bridge.tlc import (
     DEFAULT_JVM_OPTIONS,
+    QUICK_RUN_JVM_OPTIONS,
+    QUICK_RUN_SECONDS,
     RunOptions,
     TlcRun,
     config_properties,
@@ -94,8 +96,19 @@ def run_options(
         workers=workers or model.workers,
         keep_metadir=keep_metadir,
         label=model.name,
-        jvm_options=DEFAULT_JVM_OPTIONS + (heap_options(jobs) if jobs is not None else ()),
+        jvm_options=DEFAULT_JVM_OPTIONS + jit_options(model) + (heap_options(jobs) if jobs is not None else ()),
     )
+
+
+def jit_options(model: Model) -> tuple[str, ...]:
+    """The first JIT tier only for a model whose measured run is short (``QUICK_RUN_SECONDS``); none else.
+
+    The choice changes only how fast TLC runs, never what it finds, so it is
+    not part of the result cache's key.
+    """
+    if model.runtime is not None and model.runtime.seconds < QUICK_RUN_SECONDS:
+        return QUICK_RUN_JVM_OPTIONS
+    return ()
 
 
 # TLC checks liveness once, after the whole graph (see liveness_switches for why).
