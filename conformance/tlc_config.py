@@ -36,6 +36,29 @@ _SECTION = SECTION_START
 _ASSIGN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(=|<-)\s*")
 
 
+# Both spellings of a section keyword name one section.
+_SINGULAR = {
+    "INVARIANTS": "INVARIANT", "PROPERTIES": "PROPERTY", "CONSTANTS": "CONSTANT",
+    "CONSTRAINTS": "CONSTRAINT", "ACTION_CONSTRAINTS": "ACTION_CONSTRAINT",
+}  # fmt: skip
+
+
+def config_sections(text: str) -> dict[str, tuple[str, ...]]:
+    """The words of each section of a .cfg, comments dropped, a section's two spellings and repeats merged
+    (keyed by the singular keyword: ``INVARIANT``, ``PROPERTY``, ``CONSTANT``, ...)."""
+    text = re.sub(r"\\\*.*", "", text)
+    text = re.sub(r"\(\*.*?\*\)", "", text, flags=re.S)
+    sections: dict[str, list[str]] = {}
+    current: str | None = None
+    for word in text.split():
+        if word in KEYWORDS:
+            current = _SINGULAR.get(word, word)
+            sections.setdefault(current, [])
+        elif current is not None:
+            sections[current].append(word)
+    return {name: tuple(words) for name, words in sections.items()}
+
+
 def parse_cfg_constants(text: str) -> dict[str, object]:
     """The ``name = value`` assignments of a .cfg's CONSTANT(S) sections.
 

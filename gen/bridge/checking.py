@@ -57,6 +57,8 @@ class CheckResult:
     tier: str
     why: str  # empty when it matches; else what differs and what to look at
     cached: bool = False  # served from gen.bridge.cache; seconds are the original run's
+    # Decided by this model's run (the manifest's checked_by, gen.bridge.shared_runs): no TLC of its own.
+    checked_by: str | None = None
     # The run stopped before TLC's final count (time limit, signal, cut stream): the
     # counts are its last progress line's, lower bounds (gen.bridge.outcomes.counts_are_partial).
     counts_partial: bool = False
@@ -74,6 +76,7 @@ class CheckResult:
             "why": self.why,
             "cached": self.cached,
             "counts_partial": self.counts_partial,
+            "checked_by": self.checked_by,
         }
 
 
@@ -149,7 +152,10 @@ def run_models(
     Each TLC takes ``workers`` cores, else its entry's ``workers`` (at most
     ``jobs``; its heap is its share of memory by cores).  The longest first
     (by the manifest's measured runtime), so the last to finish is a short
-    one.  ``on_done(result, finished)`` is called as each ends.  Any
+    one.  A model whose ``checked_by`` is among ``models`` runs no TLC when
+    that model succeeds: its result is read off that run
+    (:func:`shared_result`); otherwise it runs after the others.
+    ``on_done(result, finished)`` is called as each ends.  Any
     exception (Ctrl-C included) stops every TLC still running; SIGTERM and
     SIGHUP do too (:func:`gen.bridge.tlc.stopping_tlc_on_termination`).
     """
@@ -159,7 +165,9 @@ def run_models(
         runtime = models[index].runtime
         return runtime.seconds if runtime is not None else 0.0
 
-    order = sorted(range(len(models)), key=lambda index: -measured(index))
+    present = {model.name: index for index, model in enumerate(models)}
+    bases = {index: present[m.checked_by] for index, m in enumerate(models) if m.checked_by in present}
+    order = sorted((i for i in range(len(models)) if i not in bases), key=lambda index: -measured(index))
     results: dict[int, CheckResult] = {}
 
     def check_one(index: int) -> CheckResult:
@@ -170,20 +178,68 @@ def run_models(
             run = cached_run(options, fresh=fresh, on_message=on_message(model) if on_message else None)
         return compare(model, run)
 
+    def finished(index: int, result: CheckResult) -> None:
+        results[index] = result
+        if on_done is not None:
+            on_done(result, len(results))
+
     with stopping_tlc_on_termination(), ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = {pool.submit(check_one, index): index for index in order}
-        try:
-            for future in as_completed(futures):
-                results[futures[future]] = result = future.result()
-                if on_done is not None:
-                    on_done(result, len(results))
-        except BaseException:
-            for pending in futures:
-                pending.cancel()
-            cores.close()
-            stop_every_tlc()
-            raise
+        pending = order
+        while pending:
+            futures = {pool.submit(check_one, index): index for index in pending}
+            try:
+                for future in as_completed(futures):
+                    finished(futures[future], future.result())
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                cores.close()
+                stop_every_tlc()
+                raise
+            # The shared runs are in: read the models they decide off them, run the others.
+            pending = []
+            for index, base in bases.items():
+                if index in results or base not in results:
+                    continue
+                shared = shared_result(models[index], results[base])
+                if shared is None:
+                    pending.append(index)
+                else:
+                    finished(index, shared)
     return [results[i] for i in range(len(models))]
+
+
+def shared_result(model: Model, base: CheckResult) -> CheckResult | None:
+    """``model``'s result read off the run of its ``checked_by`` model, or None if that run decides nothing.
+
+    A success of that run decides it: the manifest checked that the two
+    explore one graph and that ``model`` checks a subset of what it checks
+    (gen.bridge.shared_runs), so its counts are the run's too.
+    """
+    if base.actual != "success" or base.counts_partial:
+        return None
+    expected = model.expected
+    problems = [
+        f"{what} {_n(actual)}, expected {format_count(want)} (the {base.model} run's)"
+        for what, actual, want in (
+            ("distinct states", base.distinct_states, expected.distinct_states),
+            ("depth", base.depth, expected.depth),
+        )
+        if not count_matches(actual, want)
+    ]
+    return CheckResult(
+        model=model.name,
+        expected=expected.result,
+        actual="success",
+        matches=not problems and expected.result == "success",
+        distinct_states=base.distinct_states,
+        depth=base.depth,
+        seconds=0.0,
+        tier=model.tier,
+        why="; ".join(problems),
+        cached=base.cached,
+        checked_by=base.model,
+    )
 
 
 class _Cores:
@@ -303,7 +359,13 @@ def _row_cells(r: CheckResult) -> tuple[str, ...]:
         "same" if r.actual == r.expected else r.actual,
         "-" if r.distinct_states is None else f"{mark}{r.distinct_states:,}",
         "-" if r.depth is None else f"{mark}{r.depth}",
-        "cache" if r.cached else f"{r.seconds:.0f}" if r.seconds >= 10 else f"{r.seconds:.1f}",
+        f"in {r.checked_by}"
+        if r.checked_by
+        else "cache"
+        if r.cached
+        else f"{r.seconds:.0f}"
+        if r.seconds >= 10
+        else f"{r.seconds:.1f}",
     )
 
 

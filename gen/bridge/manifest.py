@@ -43,6 +43,7 @@ from typing import Any, Literal, TypeAlias, TypeVar
 
 from gen.bridge import paths
 from gen.bridge.errors import ManifestError, ManifestMissing
+from gen.bridge.shared_runs import why_not_covered
 from gen.bridge.switches import unknown_switch
 
 DEFAULT_MANIFEST = paths.MANIFEST
@@ -55,7 +56,9 @@ _RESULT = re.compile(r"success|deadlock|(invariant|property):[A-Za-z_][A-Za-z0-9
 Fail = Callable[[str, str], ManifestError]
 
 _REQUIRED = ("name", "summary", "spec", "config", "tier", "mode", "expected")
-_OPTIONAL = ("simulate", "check_deadlock", "timeout_seconds", "extra_args", "workers", "runtime", "distributed_runs")
+_OPTIONAL = (
+    "simulate", "check_deadlock", "timeout_seconds", "extra_args", "workers", "runtime", "distributed_runs", "checked_by",
+)  # fmt: skip
 Tier = Literal["fast", "deep", "distributed"]
 Mode = Literal["exhaustive", "simulate"]
 TIERS: tuple[Tier, ...] = ("fast", "deep", "distributed")
@@ -154,6 +157,8 @@ class Model:
     expected: Expected
     runtime: Runtime | None = None  # what a run took when the entry was last measured
     workers: int = 1  # TLC worker threads; the check counts them as cores in use
+    # The model whose run decides this one when both are checked (gen.bridge.shared_runs).
+    checked_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,7 +192,31 @@ def load_manifest(path: Path = DEFAULT_MANIFEST) -> Manifest:
             raise ManifestError(path, "the name is used twice", model=model.name, field="name")
         seen.add(model.name)
         models.append(model)
+    _check_shared_runs(path, models)
     return Manifest(path, tuple(models))
+
+
+def _check_shared_runs(path: Path, models: list[Model]) -> None:
+    """Every ``checked_by`` names a model whose success decides this one (gen.bridge.shared_runs)."""
+    by_name = {m.name: m for m in models}
+    for model in models:
+        if model.checked_by is None:
+            continue
+        base = by_name.get(model.checked_by)
+        if base is None or base.checked_by is not None:
+            problem = "no such model" if base is None else f"{base.name} is itself checked_by {base.checked_by}"
+            raise ManifestError(path, f"{model.checked_by}: {problem}", model=model.name, field="checked_by")
+        why = why_not_covered(
+            model.config,
+            base.config,
+            same_run_settings=(model.spec, model.mode, model.check_deadlock, model.extra_args)
+            == (base.spec, base.mode, base.check_deadlock, base.extra_args),
+            claim_expects_success=model.expected.result == "success",
+        )
+        if why is not None:
+            raise ManifestError(
+                path, f"{base.name}'s run does not decide this model: {why}", model=model.name, field="checked_by"
+            )
 
 
 def _model(path: Path, index: int, entry: Any) -> Model:
@@ -257,6 +286,7 @@ def _model(path: Path, index: int, entry: Any) -> Model:
     if "distributed_runs" in entry and not isinstance(entry["distributed_runs"], list):
         raise fail("distributed_runs", "must be a list of measured runs (spec/models.schema.json)")
     runtime = _runtime(entry["runtime"], fail) if "runtime" in entry else None
+    checked_by = _string(entry, "checked_by", fail) if "checked_by" in entry else None
     return Model(
         name=name,
         summary=summary,
@@ -271,6 +301,7 @@ def _model(path: Path, index: int, entry: Any) -> Model:
         expected=expected,
         runtime=runtime,
         workers=workers,
+        checked_by=checked_by,
     )
 
 
