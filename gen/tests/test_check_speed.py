@@ -3,14 +3,17 @@ short runs, side-by-side runs."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from gen.bridge.checking import jit_options, liveness_switches, run_models, run_options
+from gen.bridge.checking import CheckResult, jit_options, liveness_switches, run_models, run_options
 from gen.bridge.manifest import Runtime, load_manifest
 from gen.bridge.tlc import MAX_HEAP_MB, MIN_HEAP_MB, QUICK_RUN_JVM_OPTIONS, QUICK_RUN_SECONDS, heap_options
+from gen.check import record_runtime
 
 MANIFEST = Path(__file__).parent / "data" / "specs" / "models.json"
 PROJECT = load_manifest()
@@ -51,3 +54,23 @@ def test_side_by_side_results_come_back_in_manifest_order_with_exact_counts() ->
     assert [r.model for r in results] == [m.name for m in models]
     assert sorted(finished) == sorted(m.name for m in models)
     assert all(r.matches for r in results), [r.why for r in results if not r.matches]
+
+
+def test_record_runtime_writes_what_tlc_measured_now_and_leaves_cached_and_shared_rows(tmp_path: Path) -> None:
+    manifest = tmp_path / "models.json"
+    entries = [
+        {"name": name, "runtime": {"seconds": 99.0, "states": 1}} for name in ("ran", "cached", "shared", "absent")
+    ]
+    manifest.write_text(json.dumps({"models": entries}, indent=2) + "\n")
+
+    def result(name: str, **changes: Any) -> CheckResult:
+        row = CheckResult(name, "success", "success", True, 1234, 7, 3.14159, "fast", "")
+        return replace(row, **changes)
+
+    changed = record_runtime(
+        manifest, [result("ran"), result("cached", cached=True), result("shared", checked_by="ran", seconds=0.0)]
+    )
+    runtimes = {e["name"]: e["runtime"] for e in json.loads(manifest.read_text())["models"]}
+    assert changed == 1
+    assert runtimes["ran"] == {"seconds": 3.1, "states": 1234}
+    assert runtimes["cached"] == runtimes["shared"] == runtimes["absent"] == {"seconds": 99.0, "states": 1}
