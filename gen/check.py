@@ -72,7 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--record-runtime",
         action="store_true",
         help="write each model's seconds and distinct states into the manifest's \"runtime\" (run on a quiet "
-        "machine: make check orders the runs by it and gives runs under 5 s the JIT's first tier only)",
+        "machine: make check orders its runs by the seconds and picks the JIT by the states)",
     )
     distributed_check.add_arguments(parser)
 

@@ -31,7 +31,7 @@ from gen.bridge.progress import colour
 from gen.bridge.tlc import (
     DEFAULT_JVM_OPTIONS,
     QUICK_RUN_JVM_OPTIONS,
-    QUICK_RUN_SECONDS,
+    QUICK_RUN_STATES,
     RunOptions,
     TlcRun,
     config_properties,
@@ -104,12 +104,11 @@ def run_options(
 
 
 def jit_options(model: Model) -> tuple[str, ...]:
-    """The first JIT tier only for a model whose measured run is short (``QUICK_RUN_SECONDS``); none else.
-
-    The choice changes only how fast TLC runs, never what it finds, so it is
-    not part of the result cache's key.
-    """
-    if model.runtime is not None and model.runtime.seconds < QUICK_RUN_SECONDS:
+    """The first JIT tier only for a model whose graph is small (``QUICK_RUN_STATES``, by the manifest's
+    runtime); none else.  The choice changes how fast TLC runs, never what it finds, so it is not part of
+    the result cache's key."""
+    runtime = model.runtime
+    if runtime is not None and runtime.states is not None and runtime.states < QUICK_RUN_STATES:
         return QUICK_RUN_JVM_OPTIONS
     return ()
 

@@ -51,15 +51,18 @@ def default_scratch_root() -> Path:
 
 # TLC asks for the throughput collector in its own banner (message 2401).
 DEFAULT_JVM_OPTIONS: tuple[str, ...] = ("-XX:+UseParallelGC",)
-# For a short run, the JIT's first tier only.  C2 compiling TLC's interpreter
-# costs more CPU than it saves in a run of a few seconds (one worker, this
-# 2-core machine, user CPU-s, default vs first tier only): putback_head 1.64
-# vs 0.82, lru_remove 2.47 vs 1.02, shared_skip_if_exists 5.85 vs 2.72; from
-# about 7 s on it varies by model (shared_rotate 6.8 vs 8.4, rotate_starvation
-# 10.2 vs 11.4, reduced_swap_table 8.2 vs 5.7) and skip_if_exists loses (17.1
-# vs 21.4).  The measure is the manifest's runtime.seconds (a quiet run).
+# For a small model, the JIT's first tier only.  C2 compiling TLC's
+# interpreter costs more CPU than it saves on a graph of a few thousand
+# states (one worker, this 2-core machine, user CPU-s, default vs first tier
+# only, distinct states): putback_head (104) 1.64 vs 0.82, none_liveness
+# (6,377) 7.7 vs 5.8, sync_io_skip_if_exists_liveness (6,693) 11.0 vs 7.2,
+# shared_skip_if_exists (7,919) 5.85 vs 2.72, reduced_swap_table (11,442)
+# 8.2 vs 5.7; rotate_liveness (12,833) 12.7 vs 12.3 but rotate_starvation
+# (the same graph) 10.2 vs 11.4, shared_rotate (27,825) 6.8 vs 8.4,
+# skip_if_exists (53,839) 17.1 vs 21.4.  The measure is the manifest's
+# runtime.states: a count, unlike seconds, does not move with the load.
 QUICK_RUN_JVM_OPTIONS: tuple[str, ...] = ("-XX:TieredStopAtLevel=1",)
-QUICK_RUN_SECONDS = 5.0
+QUICK_RUN_STATES = 12_000
 # Heap per JVM when several run side by side.  TLC's fingerprint set takes a
 # quarter of the heap up front and touches it (the JVM's default heap, a
 # quarter of RAM, made each run of a fast model 2.2 GB resident); its state

@@ -1,5 +1,5 @@
 """make check's speed settings: liveness checked once at the end, heaps that fit N JVMs, the JIT's first tier for
-short runs, side-by-side runs."""
+small models, side-by-side runs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from gen.bridge.checking import CheckResult, jit_options, liveness_switches, run_models, run_options
 from gen.bridge.manifest import Runtime, load_manifest
-from gen.bridge.tlc import MAX_HEAP_MB, MIN_HEAP_MB, QUICK_RUN_JVM_OPTIONS, QUICK_RUN_SECONDS, heap_options
+from gen.bridge.tlc import MAX_HEAP_MB, MIN_HEAP_MB, QUICK_RUN_JVM_OPTIONS, QUICK_RUN_STATES, heap_options
 from gen.check import record_runtime
 
 MANIFEST = Path(__file__).parent / "data" / "specs" / "models.json"
@@ -26,14 +26,14 @@ def test_liveness_models_check_once_at_the_end_and_safety_models_unchanged() -> 
     assert liveness_switches(models["none_abba"]) == ()  # invariants only
 
 
-def test_short_runs_take_the_first_jit_tier_only_and_long_or_unmeasured_runs_the_default() -> None:
+def test_small_models_take_the_first_jit_tier_only_and_big_or_unmeasured_ones_the_default() -> None:
     model = PROJECT.models[0]
-    short = replace(model, runtime=Runtime(seconds=QUICK_RUN_SECONDS / 2, states=10))
-    long = replace(model, runtime=Runtime(seconds=QUICK_RUN_SECONDS * 4, states=10_000))
-    assert jit_options(short) == QUICK_RUN_JVM_OPTIONS
-    assert set(QUICK_RUN_JVM_OPTIONS) <= set(run_options(short, jobs=2).jvm_options)
-    assert jit_options(long) == jit_options(replace(model, runtime=None)) == ()
-    assert not set(QUICK_RUN_JVM_OPTIONS) & set(run_options(long, jobs=2).jvm_options)
+    small = replace(model, runtime=Runtime(seconds=60.0, states=QUICK_RUN_STATES - 1))
+    big = replace(model, runtime=Runtime(seconds=1.0, states=QUICK_RUN_STATES))
+    assert jit_options(small) == QUICK_RUN_JVM_OPTIONS
+    assert set(QUICK_RUN_JVM_OPTIONS) <= set(run_options(small, jobs=2).jvm_options)
+    assert jit_options(big) == jit_options(replace(model, runtime=None)) == ()
+    assert not set(QUICK_RUN_JVM_OPTIONS) & set(run_options(big, jobs=2).jvm_options)
 
 
 def test_heaps_share_the_memory_out_within_bounds() -> None:
