@@ -203,6 +203,8 @@ class _Harness:
         self.proc: subprocess.Popen[str]
         self.stderr: Any
         idle = _IDLE.get(key)
+        # `idle` is emptied by the pop: whether the process is new must be decided before it
+        started = not idle
         if idle:
             self.proc, self.stderr = idle.pop()
             self.stderr.seek(0)
@@ -230,7 +232,7 @@ class _Harness:
         self._owed = [0]  # a box: the finalizer reads them off before "exit"
         self.early: list[str] = []
         self._finalizer = weakref.finalize(self, _Harness._close, self.proc, self.stderr, key, self._owed)
-        if not idle:
+        if started:  # an idle process stands at the initial state already: no second init
             self.ask(init)
         self.ask("fork")
 
