@@ -40,6 +40,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -1576,28 +1577,58 @@ struct kc_trial {
 	int actor, input, s, v;
 	const char *env;
 	pid_t pid;
-	int fd;
 };
 
+/* A trial child's answer goes to memory shared with the explorer, which
+ * reads it once the child has exited: one wake-up of the explorer a trial
+ * (waitpid), no pipe to make and close, and a child that never touches
+ * stdout.  Each explorer maps its own (a copy forked from it maps another,
+ * so explorers that run at once never share one).  "" until written. */
+#define KC_ANSWER (1 << 20)
+static char *kc_answer;
+static FILE *kc_answer_file;	/* writes into kc_answer */
+static pid_t kc_answer_owner;
+
+static void kc_answer_map(void)
+{
+	if (kc_answer_owner == getpid())
+		return;
+	if (kc_answer_file)
+		fclose(kc_answer_file);
+	if (kc_answer)
+		munmap(kc_answer, KC_ANSWER);
+	kc_answer = mmap(NULL, KC_ANSWER, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (kc_answer == MAP_FAILED)
+		kc_bug("mmap", __FILE__, __LINE__);
+	kc_answer_file = fmemopen(kc_answer, KC_ANSWER, "w");
+	if (!kc_answer_file)
+		kc_bug("fmemopen", __FILE__, __LINE__);
+	kc_answer_owner = getpid();
+}
+
+/* The child's end of a trial: the answer, NUL-terminated, then exit. */
+static void __attribute__((noreturn)) kc_answer_exit(void)
+{
+	fputc(0, kc_answer_file);
+	fflush(kc_answer_file);
+	if (ferror(kc_answer_file) || ftell(kc_answer_file) >= KC_ANSWER)
+		_exit(4);	/* does not fit: reported as a crash of the trial */
+	_exit(0);
+}
+
 /* One trial in a fork()ed child: its segment (or environment step) and,
- * unless it is no step, the key and state it leads to, written to a pipe. */
+ * unless it is no step, the key and state it leads to. */
 static void explore_start(struct kc_trial *t)
 {
-	int fds[2];
-
-	if (pipe(fds))
-		kc_bug("pipe", __FILE__, __LINE__);
-	fflush(NULL);
+	kc_answer[0] = 0;
 	t->pid = fork();
 	if (t->pid < 0)
 		kc_bug("fork", __FILE__, __LINE__);
 	if (t->pid == 0) {
+		FILE *out = kc_answer_file;
 		char *key, *state;
 		size_t key_len, state_len;
 
-		close(fds[0]);
-		dup2(fds[1], 1);
-		close(fds[1]);
 		alarm(10);	/* a runaway loop in the code under test */
 		if (t->env) {
 			kc_current = &env_actor;
@@ -1608,29 +1639,25 @@ static void explore_start(struct kc_trial *t)
 			else
 				env_drop_clean_folio(t->s);
 			kc_current = NULL;
-			printf("{\"env\":[\"%s\",%d,%d],\"key\":\"", t->env, t->s, t->v);
+			fprintf(out, "{\"env\":[\"%s\",%d,%d],\"key\":\"", t->env, t->s, t->v);
 		} else {
 			struct kc_actor *a = &actors[t->actor];
 			enum kc_point start = a->point;
 
 			kc_run(a, t->input);
-			printf("[%d,%d,\"%s\",\"%s\",%u,%d", t->actor, t->input, point_name[start],
-			       point_name[a->point], a->events, a->block_slot);
+			fprintf(out, "[%d,%d,\"%s\",\"%s\",%u,%d", t->actor, t->input, point_name[start],
+				point_name[a->point], a->events, a->block_slot);
 			if (a->point == P_BLOCKED || (a->events & E_NOSTEP)) {
-				printf(",null,null]");
-				fflush(stdout);
-				_exit(0);
+				fprintf(out, ",null,null]");
+				kc_answer_exit();
 			}
-			printf(",\"");
+			fprintf(out, ",\"");
 		}
 		key = kc_capture(kc_key_line, &key_len, KC_TEXT_KEY);
 		state = kc_capture(observe, &state_len, KC_TEXT_STATE);
-		printf("%s%s%s%s", key, t->env ? "\",\"state\":" : "\",", state, t->env ? "}" : "]");
-		fflush(stdout);
-		_exit(0);
+		fprintf(out, "%s%s%s%s", key, t->env ? "\",\"state\":" : "\",", state, t->env ? "}" : "]");
+		kc_answer_exit();
 	}
-	close(fds[1]);
-	t->fd = fds[0];
 }
 
 static bool kc_explore_crashed;	/* a trial of this explore crashed: the rest are not tried */
@@ -1638,20 +1665,11 @@ static bool kc_fork_every_trial;	/* KC_FORK_EVERY_TRIAL=1: no shortcut (explore_
 
 static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
 {
-	static char buf[1 << 16];
-	size_t got = 0;
-	ssize_t r;
 	int status;
 
-	while ((r = read(t->fd, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += r;
-	close(t->fd);
 	waitpid(t->pid, &status, 0);
-	if (got >= sizeof(buf) - 1)
-		kc_bug("explore: a trial's answer does not fit its buffer", __FILE__, __LINE__);
-	buf[got] = 0;
 	fprintf(rec, "%s", *first ? "" : ",");
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || !kc_answer[0]) {
 		int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 
 		kc_explore_crashed = true;	/* its report stays the last thing on stderr */
@@ -1660,7 +1678,7 @@ static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
 		else
 			fprintf(rec, "{\"actor\":%d,\"input\":%d,\"crash\":%d}", t->actor, t->input, code);
 	} else {
-		fprintf(rec, "%s", buf);
+		fputs(kc_answer, rec);
 	}
 	*first = false;
 }
@@ -1717,6 +1735,9 @@ static void explore(const char *args)
 	int n = 0;
 
 	kc_explore_crashed = false;
+	kc_answer_map();
+	for (int i = 0; i < KC_TEXT_NR; i++)	/* opened here, not in every trial child */
+		kc_text_begin(i);
 	key = kc_capture(kc_key_line, &key_len, KC_TEXT_KEY);
 	kc_fresh_versions(!strncmp(args + strspn(args, " "), "first", 5), fresh);
 	for (int i = 0; i < n_actors; i++) {
