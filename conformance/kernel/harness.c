@@ -1530,13 +1530,24 @@ enum { KC_TEXT_RECORD, KC_TEXT_KEY, KC_TEXT_STATE, KC_TEXT_NR };
 static char kc_text[KC_TEXT_NR][KC_TEXT];
 static FILE *kc_text_file[KC_TEXT_NR];
 
+/* A stream writing into buf, whose stdio buffer is static too: glibc would
+ * malloc it at the first write, in every trial child for a stream the
+ * explorer itself never writes (the state's, the answer's). */
+static FILE *kc_memstream(char *buf, size_t size, char *stdio_buf)
+{
+	FILE *f = fmemopen(buf, size, "w");
+
+	if (!f || setvbuf(f, stdio_buf, _IOFBF, BUFSIZ))
+		kc_bug("fmemopen", __FILE__, __LINE__);
+	return f;
+}
+
 static FILE *kc_text_begin(int which)
 {
-	if (!kc_text_file[which]) {
-		kc_text_file[which] = fmemopen(kc_text[which], KC_TEXT, "w");
-		if (!kc_text_file[which])
-			kc_bug("fmemopen", __FILE__, __LINE__);
-	}
+	static char stdio_buf[KC_TEXT_NR][BUFSIZ];
+
+	if (!kc_text_file[which])
+		kc_text_file[which] = kc_memstream(kc_text[which], KC_TEXT, stdio_buf[which]);
 	rewind(kc_text_file[which]);
 	return kc_text_file[which];
 }
@@ -1591,6 +1602,8 @@ static pid_t kc_answer_owner;
 
 static void kc_answer_map(void)
 {
+	static char stdio_buf[BUFSIZ];
+
 	if (kc_answer_owner == getpid())
 		return;
 	if (kc_answer_file)
@@ -1600,9 +1613,7 @@ static void kc_answer_map(void)
 	kc_answer = mmap(NULL, KC_ANSWER, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (kc_answer == MAP_FAILED)
 		kc_bug("mmap", __FILE__, __LINE__);
-	kc_answer_file = fmemopen(kc_answer, KC_ANSWER, "w");
-	if (!kc_answer_file)
-		kc_bug("fmemopen", __FILE__, __LINE__);
+	kc_answer_file = kc_memstream(kc_answer, KC_ANSWER, stdio_buf);
 	kc_answer_owner = getpid();
 }
 
