@@ -1588,43 +1588,52 @@ static void kc_key_line(void) { kc_key(false); }
 struct kc_trial {
 	int actor, input, s, v;
 	const char *env;
-	pid_t pid;
+	pid_t pid;	/* 0: answered without a fork */
+	int slot;	/* its answer's slot */
 };
 
 /* A trial child's answer goes to memory shared with the explorer, which
  * reads it once the child has exited: one wake-up of the explorer a trial
  * (waitpid), no pipe to make and close, and a child that never touches
- * stdout.  Each explorer maps its own (a copy forked from it maps another,
- * so explorers that run at once never share one).  "" until written. */
-#define KC_ANSWER (1 << 20)
-static char *kc_answer;
-static FILE *kc_answer_file;	/* writes into kc_answer */
+ * stdout.  Each trial of a batch (explore_all) has its own slot.  Each
+ * explorer maps its own area (a copy forked from it maps another, so
+ * explorers that run at once never share one).  A slot is "" until
+ * written. */
+#define KC_SLOT (1 << 16)	/* a trial's answer, at most */
+#define KC_SLOTS 16
+static char *kc_answer;	/* KC_SLOTS slots of KC_SLOT bytes, shared */
+static char kc_answer_text[KC_SLOT];	/* the child writes its answer here, then copies it to its slot */
+static FILE *kc_answer_file;	/* writes into kc_answer_text */
 static pid_t kc_answer_owner;
+static int kc_answer_slot;	/* in a trial child: its slot */
 
 static void kc_answer_map(void)
 {
 	static char stdio_buf[BUFSIZ];
 
+	if (!kc_answer_file)
+		kc_answer_file = kc_memstream(kc_answer_text, KC_SLOT, stdio_buf);
 	if (kc_answer_owner == getpid())
 		return;
-	if (kc_answer_file)
-		fclose(kc_answer_file);
 	if (kc_answer)
-		munmap(kc_answer, KC_ANSWER);
-	kc_answer = mmap(NULL, KC_ANSWER, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		munmap(kc_answer, (size_t)KC_SLOTS * KC_SLOT);
+	kc_answer = mmap(NULL, (size_t)KC_SLOTS * KC_SLOT, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (kc_answer == MAP_FAILED)
 		kc_bug("mmap", __FILE__, __LINE__);
-	kc_answer_file = kc_memstream(kc_answer, KC_ANSWER, stdio_buf);
 	kc_answer_owner = getpid();
 }
 
-/* The child's end of a trial: the answer, NUL-terminated, then exit. */
+/* The child's end of a trial: the answer, NUL-terminated, into its slot, then exit. */
 static void __attribute__((noreturn)) kc_answer_exit(void)
 {
+	long len;
+
 	fputc(0, kc_answer_file);
 	fflush(kc_answer_file);
-	if (ferror(kc_answer_file) || ftell(kc_answer_file) >= KC_ANSWER)
+	len = ftell(kc_answer_file);
+	if (ferror(kc_answer_file) || len <= 0 || len >= KC_SLOT)
 		_exit(4);	/* does not fit: reported as a crash of the trial */
+	memcpy(kc_answer + (size_t)kc_answer_slot * KC_SLOT, kc_answer_text, (size_t)len);
 	_exit(0);
 }
 
@@ -1632,7 +1641,8 @@ static void __attribute__((noreturn)) kc_answer_exit(void)
  * unless it is no step, the key and state it leads to. */
 static void explore_start(struct kc_trial *t)
 {
-	kc_answer[0] = 0;
+	kc_answer_slot = t->slot;
+	kc_answer[(size_t)t->slot * KC_SLOT] = 0;
 	t->pid = fork();
 	if (t->pid < 0)
 		kc_bug("fork", __FILE__, __LINE__);
@@ -1672,7 +1682,7 @@ static void explore_start(struct kc_trial *t)
 	}
 }
 
-static bool kc_explore_crashed;	/* a trial of this explore crashed: the rest are not tried */
+static bool kc_explore_crashed;	/* a trial of this explore crashed: the rest are not reported */
 static bool kc_fork_every_trial;	/* KC_FORK_EVERY_TRIAL=1: no shortcut (explore_idle_nostep) */
 
 static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
@@ -1681,7 +1691,7 @@ static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
 
 	waitpid(t->pid, &status, 0);
 	fprintf(rec, "%s", *first ? "" : ",");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) || !kc_answer[0]) {
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || !kc_answer[(size_t)t->slot * KC_SLOT]) {
 		int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 
 		kc_explore_crashed = true;	/* its report stays the last thing on stderr */
@@ -1690,44 +1700,68 @@ static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
 		else
 			fprintf(rec, "{\"actor\":%d,\"input\":%d,\"crash\":%d}", t->actor, t->input, code);
 	} else {
-		fputs(kc_answer, rec);
+		fputs(kc_answer + (size_t)t->slot * KC_SLOT, rec);
 	}
 	*first = false;
 }
 
-/* One trial at a time: forking a state's trials all at once and reading them
- * afterwards was slower (README, Benchmarks), and so was letting each trial
- * child explore the state it reached in turn (deep fork chains). */
 /* A trial of an idle actor whose guard is false: the fiber would set E_NOSTEP
  * and stop at P_IDLE again, changing nothing (task_main, shrinker_main), so
  * its row is written here, as explore_start's child writes it, without a fork
- * (a fork of this ASan process costs ~1 ms: README, Benchmarks). */
-static bool explore_idle_nostep(struct kc_trial *t, FILE *rec, bool *first)
+ * (a fork of this ASan process costs ~0.5 ms: README, Benchmarks). */
+static bool kc_idle_nostep(const struct kc_trial *t)
 {
-	struct kc_actor *a;
+	const struct kc_actor *a;
 
-	if (t->env)
+	if (t->env || kc_fork_every_trial)
 		return false;
 	a = &actors[t->actor];
 	if (a->is_swapoff)	/* swapoff_main has guards of its own: always a trial */
 		return false;
-	if (a->point != P_IDLE || (a->is_task ? kc_fault_guard(t->input) : kc_worker_guard()))
-		return false;
-	fprintf(rec, "%s[%d,%d,\"%s\",\"%s\",%u,%d,null,null]", *first ? "" : ",", t->actor, t->input,
-		point_name[P_IDLE], point_name[P_IDLE], (unsigned)E_NOSTEP, a->block_slot);
-	*first = false;
-	return true;
+	return a->point == P_IDLE && !(a->is_task ? kc_fault_guard(t->input) : kc_worker_guard());
 }
 
+static void explore_idle_nostep(const struct kc_trial *t, FILE *rec, bool *first)
+{
+	fprintf(rec, "%s[%d,%d,\"%s\",\"%s\",%u,%d,null,null]", *first ? "" : ",", t->actor, t->input,
+		point_name[P_IDLE], point_name[P_IDLE], (unsigned)E_NOSTEP, actors[t->actor].block_slot);
+	*first = false;
+}
+
+/* The trials of a batch run at once: all forked, then reaped and written in
+ * order.  On two cores the children overlap with each other and with the
+ * explorer's next fork (rotate suite, four alternating pairs at load ~2:
+ * 4.44-4.63 s wall one at a time, 4.16-4.24 s at once, the same CPU;
+ * session 12 measured the opposite, with explorers bloated by the init
+ * leak: README, Benchmarks).  After a crash the rest are reaped and left
+ * out of the record, as if not tried; a second crash's report may then
+ * follow the first's on stderr. */
 static void explore_all(struct kc_trial *t, int n, FILE *rec)
 {
 	bool first = true;
 
-	for (int i = 0; i < n && !kc_explore_crashed; i++) {
-		if (!kc_fork_every_trial && explore_idle_nostep(&t[i], rec, &first))
-			continue;
-		explore_start(&t[i]);
-		explore_finish(&t[i], rec, &first);
+	for (int from = 0; from < n && !kc_explore_crashed; from += KC_SLOTS) {
+		int to = from + KC_SLOTS < n ? from + KC_SLOTS : n, slot = 0;
+
+		for (int i = from; i < to; i++) {
+			t[i].pid = 0;
+			if (kc_idle_nostep(&t[i]))
+				continue;
+			t[i].slot = slot++;
+			explore_start(&t[i]);
+		}
+		for (int i = from; i < to; i++) {
+			int status;
+
+			if (kc_explore_crashed) {
+				if (t[i].pid)
+					waitpid(t[i].pid, &status, 0);
+			} else if (!t[i].pid) {
+				explore_idle_nostep(&t[i], rec, &first);
+			} else {
+				explore_finish(&t[i], rec, &first);
+			}
+		}
 	}
 }
 
