@@ -152,7 +152,10 @@ def _compile(tree: Path, out: Path) -> None:
         objs.append(str(out / obj))
     hflags = [f"-I{HERE}", f"-I{out}", "-g", "-O1", "-Wall", "-Wno-unused-function", *SAN]
     _cc(["-c", *hflags, str(HERE / "harness.c"), "-o", str(out / "harness.o")], cwd=out)
-    _cc([*SAN, str(out / "harness.o"), *objs, "-o", str(out / "kharness"), "-lurcu", "-lpthread"], cwd=out)
+    # -z now: symbols bound at start-up, once, not lazily in every fork()ed trial child (each resolved
+    # alarm, waitpid, ... again through ld.so's lookup and wrote its own copy of the GOT page)
+    link = ["-Wl,-z,now"]
+    _cc([*SAN, *link, str(out / "harness.o"), *objs, "-o", str(out / "kharness"), "-lurcu", "-lpthread"], cwd=out)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -40,6 +40,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -1529,13 +1531,24 @@ enum { KC_TEXT_RECORD, KC_TEXT_KEY, KC_TEXT_STATE, KC_TEXT_NR };
 static char kc_text[KC_TEXT_NR][KC_TEXT];
 static FILE *kc_text_file[KC_TEXT_NR];
 
+/* A stream writing into buf, whose stdio buffer is static too: glibc would
+ * malloc it at the first write, in every trial child for a stream the
+ * explorer itself never writes (the state's, the answer's). */
+static FILE *kc_memstream(char *buf, size_t size, char *stdio_buf)
+{
+	FILE *f = fmemopen(buf, size, "w");
+
+	if (!f || setvbuf(f, stdio_buf, _IOFBF, BUFSIZ))
+		kc_bug("fmemopen", __FILE__, __LINE__);
+	return f;
+}
+
 static FILE *kc_text_begin(int which)
 {
-	if (!kc_text_file[which]) {
-		kc_text_file[which] = fmemopen(kc_text[which], KC_TEXT, "w");
-		if (!kc_text_file[which])
-			kc_bug("fmemopen", __FILE__, __LINE__);
-	}
+	static char stdio_buf[KC_TEXT_NR][BUFSIZ];
+
+	if (!kc_text_file[which])
+		kc_text_file[which] = kc_memstream(kc_text[which], KC_TEXT, stdio_buf[which]);
 	rewind(kc_text_file[which]);
 	return kc_text_file[which];
 }
@@ -1575,29 +1588,69 @@ static void kc_key_line(void) { kc_key(false); }
 struct kc_trial {
 	int actor, input, s, v;
 	const char *env;
-	pid_t pid;
-	int fd;
+	pid_t pid;	/* 0: answered without a fork */
+	int slot;	/* its answer's slot */
 };
 
+/* A trial child's answer goes to memory shared with the explorer, which
+ * reads it once the child has exited: one wake-up of the explorer a trial
+ * (waitpid), no pipe to make and close, and a child that never touches
+ * stdout.  Each trial of a batch (explore_all) has its own slot.  Each
+ * explorer maps its own area (a copy forked from it maps another, so
+ * explorers that run at once never share one).  A slot is "" until
+ * written. */
+#define KC_SLOT (1 << 16)	/* a trial's answer, at most */
+#define KC_SLOTS 16
+static char *kc_answer;	/* KC_SLOTS slots of KC_SLOT bytes, shared */
+static char kc_answer_text[KC_SLOT];	/* the child writes its answer here, then copies it to its slot */
+static FILE *kc_answer_file;	/* writes into kc_answer_text */
+static pid_t kc_answer_owner;
+static int kc_answer_slot;	/* in a trial child: its slot */
+
+static void kc_answer_map(void)
+{
+	static char stdio_buf[BUFSIZ];
+
+	if (!kc_answer_file)
+		kc_answer_file = kc_memstream(kc_answer_text, KC_SLOT, stdio_buf);
+	if (kc_answer_owner == getpid())
+		return;
+	if (kc_answer)
+		munmap(kc_answer, (size_t)KC_SLOTS * KC_SLOT);
+	kc_answer = mmap(NULL, (size_t)KC_SLOTS * KC_SLOT, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (kc_answer == MAP_FAILED)
+		kc_bug("mmap", __FILE__, __LINE__);
+	kc_answer_owner = getpid();
+}
+
+/* The child's end of a trial: the answer, NUL-terminated, into its slot, then exit. */
+static void __attribute__((noreturn)) kc_answer_exit(void)
+{
+	long len;
+
+	fputc(0, kc_answer_file);
+	fflush(kc_answer_file);
+	len = ftell(kc_answer_file);
+	if (ferror(kc_answer_file) || len <= 0 || len >= KC_SLOT)
+		_exit(4);	/* does not fit: reported as a crash of the trial */
+	memcpy(kc_answer + (size_t)kc_answer_slot * KC_SLOT, kc_answer_text, (size_t)len);
+	_exit(0);
+}
+
 /* One trial in a fork()ed child: its segment (or environment step) and,
- * unless it is no step, the key and state it leads to, written to a pipe. */
+ * unless it is no step, the key and state it leads to. */
 static void explore_start(struct kc_trial *t)
 {
-	int fds[2];
-
-	if (pipe(fds))
-		kc_bug("pipe", __FILE__, __LINE__);
-	fflush(NULL);
+	kc_answer_slot = t->slot;
+	kc_answer[(size_t)t->slot * KC_SLOT] = 0;
 	t->pid = fork();
 	if (t->pid < 0)
 		kc_bug("fork", __FILE__, __LINE__);
 	if (t->pid == 0) {
+		FILE *out = kc_answer_file;
 		char *key, *state;
 		size_t key_len, state_len;
 
-		close(fds[0]);
-		dup2(fds[1], 1);
-		close(fds[1]);
 		alarm(10);	/* a runaway loop in the code under test */
 		if (t->env) {
 			kc_current = &env_actor;
@@ -1608,50 +1661,37 @@ static void explore_start(struct kc_trial *t)
 			else
 				env_drop_clean_folio(t->s);
 			kc_current = NULL;
-			printf("{\"env\":[\"%s\",%d,%d],\"key\":\"", t->env, t->s, t->v);
+			fprintf(out, "{\"env\":[\"%s\",%d,%d],\"key\":\"", t->env, t->s, t->v);
 		} else {
 			struct kc_actor *a = &actors[t->actor];
 			enum kc_point start = a->point;
 
 			kc_run(a, t->input);
-			printf("[%d,%d,\"%s\",\"%s\",%u,%d", t->actor, t->input, point_name[start],
-			       point_name[a->point], a->events, a->block_slot);
+			fprintf(out, "[%d,%d,\"%s\",\"%s\",%u,%d", t->actor, t->input, point_name[start],
+				point_name[a->point], a->events, a->block_slot);
 			if (a->point == P_BLOCKED || (a->events & E_NOSTEP)) {
-				printf(",null,null]");
-				fflush(stdout);
-				_exit(0);
+				fprintf(out, ",null,null]");
+				kc_answer_exit();
 			}
-			printf(",\"");
+			fprintf(out, ",\"");
 		}
 		key = kc_capture(kc_key_line, &key_len, KC_TEXT_KEY);
 		state = kc_capture(observe, &state_len, KC_TEXT_STATE);
-		printf("%s%s%s%s", key, t->env ? "\",\"state\":" : "\",", state, t->env ? "}" : "]");
-		fflush(stdout);
-		_exit(0);
+		fprintf(out, "%s%s%s%s", key, t->env ? "\",\"state\":" : "\",", state, t->env ? "}" : "]");
+		kc_answer_exit();
 	}
-	close(fds[1]);
-	t->fd = fds[0];
 }
 
-static bool kc_explore_crashed;	/* a trial of this explore crashed: the rest are not tried */
+static bool kc_explore_crashed;	/* a trial of this explore crashed: the rest are not reported */
 static bool kc_fork_every_trial;	/* KC_FORK_EVERY_TRIAL=1: no shortcut (explore_idle_nostep) */
 
 static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
 {
-	static char buf[1 << 16];
-	size_t got = 0;
-	ssize_t r;
 	int status;
 
-	while ((r = read(t->fd, buf + got, sizeof(buf) - 1 - got)) > 0)
-		got += r;
-	close(t->fd);
 	waitpid(t->pid, &status, 0);
-	if (got >= sizeof(buf) - 1)
-		kc_bug("explore: a trial's answer does not fit its buffer", __FILE__, __LINE__);
-	buf[got] = 0;
 	fprintf(rec, "%s", *first ? "" : ",");
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || !kc_answer[(size_t)t->slot * KC_SLOT]) {
 		int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 
 		kc_explore_crashed = true;	/* its report stays the last thing on stderr */
@@ -1660,44 +1700,68 @@ static void explore_finish(struct kc_trial *t, FILE *rec, bool *first)
 		else
 			fprintf(rec, "{\"actor\":%d,\"input\":%d,\"crash\":%d}", t->actor, t->input, code);
 	} else {
-		fprintf(rec, "%s", buf);
+		fputs(kc_answer + (size_t)t->slot * KC_SLOT, rec);
 	}
 	*first = false;
 }
 
-/* One trial at a time: forking a state's trials all at once and reading them
- * afterwards was slower (README, Benchmarks), and so was letting each trial
- * child explore the state it reached in turn (deep fork chains). */
 /* A trial of an idle actor whose guard is false: the fiber would set E_NOSTEP
  * and stop at P_IDLE again, changing nothing (task_main, shrinker_main), so
  * its row is written here, as explore_start's child writes it, without a fork
- * (a fork of this ASan process costs ~1 ms: README, Benchmarks). */
-static bool explore_idle_nostep(struct kc_trial *t, FILE *rec, bool *first)
+ * (a fork of this ASan process costs ~0.5 ms: README, Benchmarks). */
+static bool kc_idle_nostep(const struct kc_trial *t)
 {
-	struct kc_actor *a;
+	const struct kc_actor *a;
 
-	if (t->env)
+	if (t->env || kc_fork_every_trial)
 		return false;
 	a = &actors[t->actor];
 	if (a->is_swapoff)	/* swapoff_main has guards of its own: always a trial */
 		return false;
-	if (a->point != P_IDLE || (a->is_task ? kc_fault_guard(t->input) : kc_worker_guard()))
-		return false;
-	fprintf(rec, "%s[%d,%d,\"%s\",\"%s\",%u,%d,null,null]", *first ? "" : ",", t->actor, t->input,
-		point_name[P_IDLE], point_name[P_IDLE], (unsigned)E_NOSTEP, a->block_slot);
-	*first = false;
-	return true;
+	return a->point == P_IDLE && !(a->is_task ? kc_fault_guard(t->input) : kc_worker_guard());
 }
 
+static void explore_idle_nostep(const struct kc_trial *t, FILE *rec, bool *first)
+{
+	fprintf(rec, "%s[%d,%d,\"%s\",\"%s\",%u,%d,null,null]", *first ? "" : ",", t->actor, t->input,
+		point_name[P_IDLE], point_name[P_IDLE], (unsigned)E_NOSTEP, actors[t->actor].block_slot);
+	*first = false;
+}
+
+/* The trials of a batch run at once: all forked, then reaped and written in
+ * order.  On two cores the children overlap with each other and with the
+ * explorer's next fork (rotate suite, four alternating pairs at load ~2:
+ * 4.44-4.63 s wall one at a time, 4.16-4.24 s at once, the same CPU;
+ * session 12 measured the opposite, with explorers bloated by the init
+ * leak: README, Benchmarks).  After a crash the rest are reaped and left
+ * out of the record, as if not tried; a second crash's report may then
+ * follow the first's on stderr. */
 static void explore_all(struct kc_trial *t, int n, FILE *rec)
 {
 	bool first = true;
 
-	for (int i = 0; i < n && !kc_explore_crashed; i++) {
-		if (!kc_fork_every_trial && explore_idle_nostep(&t[i], rec, &first))
-			continue;
-		explore_start(&t[i]);
-		explore_finish(&t[i], rec, &first);
+	for (int from = 0; from < n && !kc_explore_crashed; from += KC_SLOTS) {
+		int to = from + KC_SLOTS < n ? from + KC_SLOTS : n, slot = 0;
+
+		for (int i = from; i < to; i++) {
+			t[i].pid = 0;
+			if (kc_idle_nostep(&t[i]))
+				continue;
+			t[i].slot = slot++;
+			explore_start(&t[i]);
+		}
+		for (int i = from; i < to; i++) {
+			int status;
+
+			if (kc_explore_crashed) {
+				if (t[i].pid)
+					waitpid(t[i].pid, &status, 0);
+			} else if (!t[i].pid) {
+				explore_idle_nostep(&t[i], rec, &first);
+			} else {
+				explore_finish(&t[i], rec, &first);
+			}
+		}
 	}
 }
 
@@ -1717,6 +1781,9 @@ static void explore(const char *args)
 	int n = 0;
 
 	kc_explore_crashed = false;
+	kc_answer_map();
+	for (int i = 0; i < KC_TEXT_NR; i++)	/* opened here, not in every trial child */
+		kc_text_begin(i);
 	key = kc_capture(kc_key_line, &key_len, KC_TEXT_KEY);
 	kc_fresh_versions(!strncmp(args + strspn(args, " "), "first", 5), fresh);
 	for (int i = 0; i < n_actors; i++) {
@@ -1885,12 +1952,51 @@ static void envok(void)
 
 static int kc_fork_depth;	/* "fork"s this process is the copy of */
 
+/* Ask the scheduler for a short slice (EEVDF's custom slice, Linux 6.12+):
+ * a trial child runs ~0.3 ms and is new at every fork, and with the
+ * default slice a new task waits behind whatever else runs for up to a
+ * whole slice; on this shared machine the rotate suite's 2,217 children
+ * waited 5 s on the run queue in all (schedstat), more than the suite's
+ * whole CPU time.  A shorter slice does not change the CPU share, only
+ * how soon a woken or new task gets the CPU.  Inherited by every copy and
+ * trial child.  KC_SLICE_US (default 100, the kernel's minimum) sets it;
+ * 0 leaves the default.  Best effort: an older kernel refuses it or
+ * ignores the field, and a process that runs under another policy or
+ * nice value keeps them (read back and written with only the slice
+ * changed). */
+static void kc_short_slice(void)
+{
+#ifdef SYS_sched_setattr
+	struct {	/* struct sched_attr, SCHED_ATTR_SIZE_VER0 */
+		uint32_t size, policy;
+		uint64_t flags;
+		int32_t nice;
+		uint32_t priority;
+		uint64_t runtime, deadline, period;
+	} attr;
+	const char *us = getenv("KC_SLICE_US");
+	long slice = us ? atol(us) : 100;
+
+	if (slice <= 0 || syscall(SYS_sched_getattr, 0, &attr, sizeof(attr), 0))
+		return;
+	if (attr.policy != 0 && attr.policy != 3)	/* SCHED_NORMAL, SCHED_BATCH (<sched.h> clashes with the stubs) */
+		return;
+	attr.size = sizeof(attr);
+	attr.flags = 0;
+	attr.runtime = (uint64_t)slice * 1000;
+	if (syscall(SYS_sched_setattr, 0, &attr, 0)) {
+		/* refused: the default slice stays */
+	}
+#endif
+}
+
 int main(void)
 {
 	char line[256];
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	kc_out = stdout;
+	kc_short_slice();
 	kc_env_guard_refcount = getenv("KC_ENV_GUARD") && !strcmp(getenv("KC_ENV_GUARD"), "refcount");
 	kc_fork_every_trial = getenv("KC_FORK_EVERY_TRIAL") && !strcmp(getenv("KC_FORK_EVERY_TRIAL"), "1");
 	kc_xa_setup();

@@ -203,6 +203,8 @@ class _Harness:
         self.proc: subprocess.Popen[str]
         self.stderr: Any
         idle = _IDLE.get(key)
+        # `idle` is emptied by the pop: whether the process is new must be decided before it
+        started = not idle
         if idle:
             self.proc, self.stderr = idle.pop()
             self.stderr.seek(0)
@@ -230,7 +232,7 @@ class _Harness:
         self._owed = [0]  # a box: the finalizer reads them off before "exit"
         self.early: list[str] = []
         self._finalizer = weakref.finalize(self, _Harness._close, self.proc, self.stderr, key, self._owed)
-        if not idle:
+        if started:  # an idle process stands at the initial state already: no second init
             self.ask(init)
         self.ask("fork")
 
@@ -392,7 +394,7 @@ class _Node:
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
         self.state: dict[str, TlaValue] | None = None  # converted once
-        self.explored: Any = None  # the harness's `explore` record of this state (JSON), once asked
+        self.explored: str | None = None  # the harness's `explore` answer for this state (JSON text), once asked
         self.steps: list[tuple[Step, int, int]] = []
         self.blocked: dict[int, str] = {}
         self.env_ok: list[tuple[str, int]] = []
@@ -401,8 +403,9 @@ class _Node:
         # harness command -> (its answer, the key of the state it leads to)
         self.edges: dict[str, tuple[str, str]] = {}
         self.crash: str | None = None
-        # step() requests -> (why refused, or None; the command that carries it out)
-        self.requests: dict[tuple[Any, ...], tuple[tuple[type[StepRefused], str, str] | None, str]] = {}
+        # step() requests -> the command that carries it out, or why it is refused (one object a request:
+        # the rotate suite memoizes ~24,000, and every full garbage collection walks them)
+        self.requests: dict[tuple[Any, ...], str | tuple[type[StepRefused], str, str]] = {}
         # blocked() and holders(slot), once asked: functions of the state, asked at every checked state
         self.waits: dict[ModelValue, frozenset[ModelValue]] | None = None
         self.holding: dict[ModelValue, frozenset[ModelValue]] = {}
@@ -722,18 +725,22 @@ class KernelSystem:
                 f"  {own_key}\nthe C is not deterministic, or the state key misses some of its state"
             )
         if node.explored is not None:  # KC_MEMO_CHECK: the same state key must explore the same
-            if record != node.explored:
+            memo = json.loads(node.explored)
+            memo.pop("key")
+            if record != memo:
                 raise KernelBug(
                     "KC_MEMO_CHECK: this state's trials differ from those memoized for its state key "
                     f"(another history): the state key misses some of the C's state\n  key: {own_key}\n"
-                    f"  now: {json.dumps(record)}\n  memo: {json.dumps(node.explored)}"
+                    f"  now: {json.dumps(record)}\n  memo: {json.dumps(memo)}"
                 )
             return
         self._attach(own_key, node, record)
+        # kept as the text, not the parsed record: one object instead of thousands for the garbage
+        # collector to walk at every full collection (the memo holds every explored state)
+        node.explored = text
 
     def _attach(self, key: str, node: _Node, data: dict[str, Any]) -> None:
         """Record what ``explore`` found in state ``key``: its steps, whether it is blocked, its edges."""
-        node.explored = data
         steps: list[tuple[Step, int, int]] = []
         blocked: dict[int, str] = {}
         seen: set[Step] = set()
@@ -906,23 +913,24 @@ class KernelSystem:
         node = self._nodes[self._key]
         if node.explored is None or node.crash is not None or self._check:
             node = self._explored()
-        # the request as given (keyword order included: the same request in another order is memoized apart)
-        request: tuple[Any, ...] | None = (name, actor, *args.items())
+        # the request as given (keyword order included: the same request in another order is memoized apart),
+        # flat: one tuple, not one per argument
+        request: tuple[Any, ...] | None = (name, actor, *args, *args.values())
         try:
             outcome = node.requests.get(request)  # type: ignore[arg-type]
         except TypeError:  # an unhashable argument: refused below, not memoized
             request, outcome = None, None
         if outcome is None:
             try:
-                outcome = (None, self._resolve(node, name, actor, args))
+                outcome = self._resolve(node, name, actor, args)
             except StepRefused as error:  # kept without the exception: its traceback would keep this system alive
-                outcome = ((type(error), error.step, error.why), "")
+                outcome = (type(error), error.step, error.why)
             if request is not None:
                 node.requests[request] = outcome
-        refusal, command = outcome
-        if refusal is not None:
-            kind, label, why = refusal
+        if not isinstance(outcome, str):
+            kind, label, why = outcome
             raise kind(label, why)
+        command = outcome
         if command.startswith("env "):
             self._take(node, command)
             return
