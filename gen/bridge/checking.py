@@ -358,14 +358,17 @@ def _row_cells(r: CheckResult) -> tuple[str, ...]:
         "same" if r.actual == r.expected else r.actual,
         "-" if r.distinct_states is None else f"{mark}{r.distinct_states:,}",
         "-" if r.depth is None else f"{mark}{r.depth}",
-        f"in {r.checked_by}"
-        if r.checked_by
-        else "cache"
-        if r.cached
-        else f"{r.seconds:.0f}"
-        if r.seconds >= 10
-        else f"{r.seconds:.1f}",
+        _took(r),
     )
+
+
+def _took(r: CheckResult) -> str:
+    """The seconds column: whose run decided the model, the cache, or the seconds."""
+    if r.checked_by:
+        return f"in {r.checked_by}"
+    if r.cached:
+        return "cache"
+    return f"{r.seconds:.0f}" if r.seconds >= 10 else f"{r.seconds:.1f}"
 
 
 def terminal_width(stream: TextIO) -> int | None:
