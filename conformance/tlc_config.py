@@ -43,11 +43,16 @@ _SINGULAR = {
 }  # fmt: skip
 
 
+def _without_comments(text: str) -> str:
+    """A .cfg's text without its ``\\*`` line comments and ``(* *)`` block comments."""
+    text = re.sub(r"\\\*.*", "", text)
+    return re.sub(r"\(\*.*?\*\)", "", text, flags=re.S)
+
+
 def config_sections(text: str) -> dict[str, tuple[str, ...]]:
     """The words of each section of a .cfg, comments dropped, a section's two spellings and repeats merged
     (keyed by the singular keyword: ``INVARIANT``, ``PROPERTY``, ``CONSTANT``, ...)."""
-    text = re.sub(r"\\\*.*", "", text)
-    text = re.sub(r"\(\*.*?\*\)", "", text, flags=re.S)
+    text = _without_comments(text)
     sections: dict[str, list[str]] = {}
     current: str | None = None
     for word in text.split():
@@ -75,8 +80,7 @@ def parse_cfg_substitutions(text: str) -> dict[str, str]:
 
 
 def _parse_cfg(text: str) -> tuple[dict[str, object], dict[str, str]]:
-    text = re.sub(r"\\\*.*", "", text)
-    text = re.sub(r"\(\*.*?\*\)", "", text, flags=re.S)
+    text = _without_comments(text)
     constants: dict[str, object] = {}
     substitutions: dict[str, str] = {}
     in_constants = False
